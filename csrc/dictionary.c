@@ -1,0 +1,278 @@
+#include <stdlib.h>
+#include <string.h>
+
+#include "dictionary.h"
+
+static const char EOS[] = "</s>";
+
+/* 64-bit FNV-1a: simple, no alignment needs, and good enough spread for word keys. */
+static uint64_t hash_bytes(const unsigned char *s, uint32_t n) {
+    uint64_t h = 0xcbf29ce484222325ULL;
+    for (uint32_t i = 0; i < n; i++) h = (h ^ s[i]) * 0x100000001b3ULL;
+    return h ^ (h >> 29);
+}
+
+static int grow(void **p, uint64_t *cap, uint64_t need, size_t elem) {
+    if (need <= *cap) return W2V_OK;
+    uint64_t c = *cap ? *cap : 1024;
+    while (c < need) c += c / 2 + 1024;
+    void *q = realloc(*p, c * elem);
+    if (!q) return W2V_ENOMEM;
+    *p = q;
+    *cap = c;
+    return W2V_OK;
+}
+
+static int rehash(w2v_dict *d, uint64_t n_slots) {
+    uint32_t *slots = calloc(n_slots, sizeof *slots);
+    if (!slots) return W2V_ENOMEM;
+    for (uint32_t i = 0; i < d->n_words; i++) {
+        uint64_t s = d->hash[i] & (n_slots - 1);
+        while (slots[s]) s = (s + 1) & (n_slots - 1);
+        slots[s] = i + 1;
+    }
+    free(d->slots);
+    d->slots = slots;
+    d->n_slots = n_slots;
+    return W2V_OK;
+}
+
+int w2v_dict_init(w2v_dict *d, uint64_t max_vocab, int record_ids) {
+    memset(d, 0, sizeof *d);
+    d->max_vocab = max_vocab;
+    d->record_ids = record_ids;
+    d->min_reduce = 1;
+    if (rehash(d, 1 << 16)) return W2V_ENOMEM;
+    /* </s> is word 0 from the start, as in word2vec.c, so it sorts first whatever its count */
+    if (w2v_dict_add(d, EOS, 4, 0) == W2V_NO_ID) return W2V_ENOMEM;
+    return W2V_OK;
+}
+
+void w2v_dict_free(w2v_dict *d) {
+    free(d->arena);
+    free(d->offset);
+    free(d->length);
+    free(d->count);
+    free(d->hash);
+    free(d->slots);
+    free(d->ids);
+    memset(d, 0, sizeof *d);
+}
+
+static uint32_t lookup(const w2v_dict *d, const char *word, uint32_t len, uint64_t h, uint64_t *slot) {
+    uint64_t s = h & (d->n_slots - 1);
+    for (;;) {
+        uint32_t v = d->slots[s];
+        if (!v) break;
+        uint32_t i = v - 1;
+        if (d->hash[i] == h && d->length[i] == len && memcmp(d->arena + d->offset[i], word, len) == 0) {
+            *slot = s;
+            return i;
+        }
+        s = (s + 1) & (d->n_slots - 1);
+    }
+    *slot = s;
+    return W2V_NO_ID;
+}
+
+uint32_t w2v_dict_find(const w2v_dict *d, const char *word, uint32_t len) {
+    uint64_t slot;
+    return lookup(d, word, len, hash_bytes((const unsigned char *)word, len), &slot);
+}
+
+static uint32_t insert(w2v_dict *d, const char *word, uint32_t len, uint64_t h, uint64_t slot) {
+    uint64_t cap = d->cap_words;
+    if (d->n_words == UINT32_MAX - 1) return W2V_NO_ID;
+    if (d->n_words + 1 > cap) {
+        uint64_t c = cap;
+        if (grow((void **)&d->offset, &c, d->n_words + 1, sizeof *d->offset)) return W2V_NO_ID;
+        c = cap;
+        if (grow((void **)&d->length, &c, d->n_words + 1, sizeof *d->length)) return W2V_NO_ID;
+        c = cap;
+        if (grow((void **)&d->count, &c, d->n_words + 1, sizeof *d->count)) return W2V_NO_ID;
+        c = cap;
+        if (grow((void **)&d->hash, &c, d->n_words + 1, sizeof *d->hash)) return W2V_NO_ID;
+        d->cap_words = (uint32_t)(c > UINT32_MAX ? UINT32_MAX : c);
+    }
+    if (grow((void **)&d->arena, &d->arena_cap, d->arena_len + len, 1)) return W2V_NO_ID;
+    uint32_t i = d->n_words++;
+    memcpy(d->arena + d->arena_len, word, len);
+    d->offset[i] = d->arena_len;
+    d->arena_len += len;
+    d->length[i] = len;
+    d->count[i] = 0;
+    d->hash[i] = h;
+    d->slots[slot] = i + 1;
+    if ((uint64_t)d->n_words * 2 > d->n_slots && rehash(d, d->n_slots * 2)) return W2V_NO_ID;
+    return i;
+}
+
+uint32_t w2v_dict_add(w2v_dict *d, const char *word, uint32_t len, uint64_t count) {
+    uint64_t h = hash_bytes((const unsigned char *)word, len), slot;
+    uint32_t i = lookup(d, word, len, h, &slot);
+    if (i == W2V_NO_ID) i = insert(d, word, len, h, slot);
+    if (i == W2V_NO_ID) {
+        d->status = W2V_ENOMEM;
+        return W2V_NO_ID;
+    }
+    d->count[i] += count;
+    return i;
+}
+
+/* word2vec.c's ReduceVocab: drop every word seen at most min_reduce times, then raise the bar.
+ * Ids already in the stream for dropped words become W2V_NO_ID (a word pruned early and seen
+ * often later keeps only its later occurrences, as with word2vec.c's counts). */
+static int prune(w2v_dict *d) {
+    uint32_t *remap = malloc((uint64_t)d->n_words * sizeof *remap);
+    if (!remap) return W2V_ENOMEM;
+    uint32_t kept = 0;
+    uint64_t arena_len = 0;
+    for (uint32_t i = 0; i < d->n_words; i++) {
+        if (i != 0 && d->count[i] <= d->min_reduce) {
+            remap[i] = W2V_NO_ID;
+            continue;
+        }
+        memmove(d->arena + arena_len, d->arena + d->offset[i], d->length[i]);
+        d->offset[kept] = arena_len;
+        arena_len += d->length[i];
+        d->length[kept] = d->length[i];
+        d->count[kept] = d->count[i];
+        d->hash[kept] = d->hash[i];
+        remap[i] = kept++;
+    }
+    d->n_words = kept;
+    d->arena_len = arena_len;
+    for (uint64_t k = 0; k < d->n_ids; k++)
+        if (d->ids[k] != W2V_NO_ID) d->ids[k] = remap[d->ids[k]];
+    free(remap);
+    d->min_reduce++;
+    d->n_prunes++;
+    return rehash(d, d->n_slots);
+}
+
+/* The end of a token: apply the length cut, then count it and record its id. */
+static int emit(w2v_dict *d, const char *tok, uint32_t len) {
+    d->n_tokens++;
+    if (len > W2V_MAX_TOKEN) {
+        /* tok holds W2V_MAX_TOKEN + 1 bytes; if the first byte past the cut continues a UTF-8
+         * character, back off to that character's first byte so it is dropped whole */
+        uint32_t cut = W2V_MAX_TOKEN;
+        while (cut > 0 && ((unsigned char)tok[cut] & 0xC0) == 0x80) cut--;
+        len = cut;
+        d->n_truncated++;
+        if (len == 0) return W2V_OK;
+    }
+    uint64_t h = hash_bytes((const unsigned char *)tok, len), slot;
+    uint32_t i = lookup(d, tok, len, h, &slot);
+    if (i == W2V_NO_ID) {
+        if (d->frozen) return W2V_OK; /* unknown word under -read-vocab: skipped, as word2vec.c */
+        i = insert(d, tok, len, h, slot);
+        if (i == W2V_NO_ID) return W2V_ENOMEM;
+    }
+    if (!d->frozen) d->count[i]++;
+    if (d->record_ids) {
+        if (d->n_ids == d->cap_ids && grow((void **)&d->ids, &d->cap_ids, d->n_ids + 1, sizeof *d->ids))
+            return W2V_ENOMEM;
+        d->ids[d->n_ids++] = i;
+    }
+    if (d->max_vocab && d->n_words > d->max_vocab) {
+        while (d->n_words > d->max_vocab) {
+            int rc = prune(d);
+            if (rc) return rc;
+        }
+    }
+    return W2V_OK;
+}
+
+int w2v_dict_feed(w2v_dict *d, const char *buf, uint64_t n, int last) {
+    if (d->status) return d->status;
+    const unsigned char *p = (const unsigned char *)buf;
+    unsigned char *tok = d->token;
+    uint32_t len = d->token_len;
+    int rc = W2V_OK;
+    for (uint64_t k = 0; k < n && rc == W2V_OK; k++) {
+        unsigned char c = p[k];
+        if (c == ' ' || c == '\t' || c == '\n') {
+            if (len) {
+                rc = emit(d, (const char *)tok, len);
+                len = 0;
+            }
+            if (c == '\n' && rc == W2V_OK) rc = emit(d, EOS, 4);
+        } else if (c != '\r') {
+            if (len <= W2V_MAX_TOKEN) tok[len] = c;
+            if (len < UINT32_MAX) len++;
+        }
+    }
+    if (last && len && rc == W2V_OK) {
+        rc = emit(d, (const char *)tok, len);
+        len = 0;
+    }
+    d->token_len = len;
+    if (rc) d->status = rc;
+    return rc;
+}
+
+/* Sort key: count descending, then first occurrence (the provisional id) ascending.  A total
+ * order, so the vocabulary does not depend on the sort algorithm (word2vec.c's qsort orders ties
+ * arbitrarily). */
+typedef struct {
+    uint64_t count;
+    uint32_t id;
+} ranked_word;
+
+static int by_count_then_first(const void *a, const void *b) {
+    const ranked_word *x = a, *y = b;
+    if (x->count != y->count) return x->count > y->count ? -1 : 1;
+    return x->id < y->id ? -1 : (x->id > y->id);
+}
+
+int w2v_dict_finalize(w2v_dict *d, uint64_t min_count) {
+    uint32_t n = d->n_words;
+    ranked_word *order = malloc((uint64_t)n * sizeof *order);
+    uint32_t *remap = malloc((uint64_t)n * sizeof *remap);
+    char *arena = malloc(d->arena_len ? d->arena_len : 1);
+    uint64_t *offset = malloc((uint64_t)n * sizeof *offset);
+    uint32_t *length = malloc((uint64_t)n * sizeof *length);
+    uint64_t *count = malloc((uint64_t)n * sizeof *count);
+    uint64_t *hash = malloc((uint64_t)n * sizeof *hash);
+    if (!order || !remap || !arena || !offset || !length || !count || !hash) {
+        free(order); free(remap); free(arena); free(offset); free(length); free(count); free(hash);
+        return W2V_ENOMEM;
+    }
+    uint32_t m = 0;
+    for (uint32_t i = 1; i < n; i++)
+        if (d->count[i] >= min_count) {
+            order[m].count = d->count[i];
+            order[m++].id = i;
+        }
+    qsort(order, m, sizeof *order, by_count_then_first);
+
+    for (uint32_t i = 0; i < n; i++) remap[i] = W2V_NO_ID;
+    uint64_t arena_len = 0;
+    for (uint32_t k = 0; k <= m; k++) {
+        uint32_t i = k == 0 ? 0 : order[k - 1].id;
+        remap[i] = k;
+        memcpy(arena + arena_len, d->arena + d->offset[i], d->length[i]);
+        offset[k] = arena_len;
+        arena_len += d->length[i];
+        length[k] = d->length[i];
+        count[k] = d->count[i];
+        hash[k] = d->hash[i];
+    }
+    free(d->arena); free(d->offset); free(d->length); free(d->count); free(d->hash);
+    d->arena = arena; d->offset = offset; d->length = length; d->count = count; d->hash = hash;
+    d->arena_len = arena_len;
+    d->n_words = m + 1;
+    d->cap_words = n;
+
+    uint64_t w = 0;
+    for (uint64_t k = 0; k < d->n_ids; k++) {
+        uint32_t id = d->ids[k];
+        if (id == W2V_NO_ID || remap[id] == W2V_NO_ID) continue;
+        d->ids[w++] = remap[id];
+    }
+    d->n_ids = w;
+    free(order);
+    free(remap);
+    return rehash(d, d->n_slots);
+}

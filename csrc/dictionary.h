@@ -1,0 +1,71 @@
+/* dictionary.h: the byte tokenizer, the word-count hash table and the corpus as word ids.
+ *
+ * The corpus is read once.  `w2v_dict_feed` takes raw bytes in chunks of any size (a token may
+ * straddle two chunks), splits them as word2vec.c does (space, tab and newline separate tokens,
+ * '\r' is dropped, every newline yields the sentence end "</s>"), counts each token in an
+ * open-addressing hash table and appends the token's provisional id (its first-occurrence rank)
+ * to a growing id stream.  `w2v_dict_finalize` then orders the vocabulary (</s> first, then count
+ * descending, ties by first occurrence), drops words under min_count and rewrites the id stream
+ * in place to final ids, so training never parses text again.
+ *
+ * Bytes are never decoded: any encoding trains.  Tokens longer than W2V_MAX_TOKEN bytes are cut,
+ * backing off to a UTF-8 character boundary so a multi-byte character is never split.
+ */
+#ifndef W2V_DICTIONARY_H
+#define W2V_DICTIONARY_H
+
+#include "w2v.h"
+
+#define W2V_MAX_TOKEN 100
+#define W2V_NO_ID UINT32_MAX /* a stream entry whose word was pruned or is unknown */
+
+typedef struct {
+    /* words: bytes in `arena`, word i at [offset[i], offset[i] + length[i]) */
+    char *arena;
+    uint64_t arena_len, arena_cap;
+    uint64_t *offset;
+    uint32_t *length;
+    uint64_t *count;
+    uint64_t *hash;
+    uint32_t n_words, cap_words;
+
+    /* open addressing with linear probing; slot holds word id + 1, 0 when empty */
+    uint32_t *slots;
+    uint64_t n_slots; /* a power of two, at least twice n_words */
+
+    /* the corpus as ids */
+    uint32_t *ids;
+    uint64_t n_ids, cap_ids;
+
+    /* tokenizer state carried between chunks */
+    unsigned char token[W2V_MAX_TOKEN + 1]; /* one extra byte tells where a cut must back off to */
+    uint32_t token_len;                     /* bytes of the current token seen (may exceed the buffer) */
+
+    /* options and statistics */
+    int frozen;            /* read-vocab mode: no new words, counts fixed, unknown tokens skipped */
+    int record_ids;        /* append ids to the stream (off for count-only use such as `vocab`) */
+    uint64_t max_vocab;    /* prune rare words when the table grows past this (0: never) */
+    uint64_t min_reduce;   /* words with count <= this are pruned next time (word2vec.c's ReduceVocab) */
+    uint64_t n_tokens;     /* tokens read, </s> included */
+    uint64_t n_truncated;  /* tokens cut at W2V_MAX_TOKEN bytes */
+    uint64_t n_prunes;
+    int status;            /* W2V_OK, or W2V_ENOMEM once an allocation failed (sticky) */
+} w2v_dict;
+
+int w2v_dict_init(w2v_dict *d, uint64_t max_vocab, int record_ids);
+void w2v_dict_free(w2v_dict *d);
+
+/* Add a word with a count directly (reading a vocabulary file); returns its id or W2V_NO_ID when
+ * memory ran out.  Adding a word twice adds the counts. */
+uint32_t w2v_dict_add(w2v_dict *d, const char *word, uint32_t len, uint64_t count);
+uint32_t w2v_dict_find(const w2v_dict *d, const char *word, uint32_t len);
+
+/* Tokenize a chunk of the corpus; `last` flushes a pending token at the end of the input. */
+int w2v_dict_feed(w2v_dict *d, const char *buf, uint64_t n, int last);
+
+/* Sort and filter the vocabulary, then rewrite the id stream.  On return words are renumbered
+ * 0..n_words-1 in final order (</s> stays word 0 whatever its count) and ids hold only known
+ * words.  Returns W2V_OK or W2V_ENOMEM. */
+int w2v_dict_finalize(w2v_dict *d, uint64_t min_count);
+
+#endif

@@ -1,0 +1,130 @@
+#include <math.h>
+
+#include "kernels.h"
+#include "sampling.h"
+#include "train.h"
+
+/* One build runs everywhere and uses the widest vectors the CPU has: GCC/Clang compile the
+ * training loop (and the inline kernels in it) once per target and pick a clone at load time. */
+#if defined(__x86_64__) && defined(__GNUC__) && !defined(W2V_NO_MULTIVERSION) && !defined(__SANITIZE_ADDRESS__)
+#define W2V_MULTIVERSION __attribute__((target_clones("arch=x86-64-v4", "arch=x86-64-v3", "default")))
+#else
+#define W2V_MULTIVERSION
+#endif
+
+float w2v_alpha_at(const w2v_model *m, uint64_t words_done) {
+    double total = (double)m->iter * (double)m->n_ids + 1.0;
+    double a = m->alpha * (1.0 - (double)words_done / total);
+    double floor = (double)m->alpha * m->min_alpha_ratio;
+    return (float)(a < floor ? floor : a);
+}
+
+uint64_t w2v_words_done(const w2v_shared *s) { return __atomic_load_n(&s->words_done, __ATOMIC_RELAXED); }
+
+uint64_t w2v_thread_words_done(const w2v_thread *t) {
+    return __atomic_load_n(&t->words_done, __ATOMIC_RELAXED);
+}
+
+void w2v_request_stop(w2v_shared *s) { __atomic_store_n(&s->stop, 1, __ATOMIC_RELAXED); }
+
+static void fail(w2v_shared *s, int code) {
+    int32_t expected = W2V_OK;
+    __atomic_compare_exchange_n(&s->status, &expected, code, 0, __ATOMIC_RELAXED, __ATOMIC_RELAXED);
+    w2v_request_stop(s);
+}
+
+static int all_finite(const float *v, int n) {
+    float s = 0.0f;
+    for (int i = 0; i < n; i++) s += v[i] * 0.0f; /* NaN or inf anywhere makes s NaN */
+    return s == 0.0f;
+}
+
+W2V_INLINE void fill_targets(const w2v_model *m, w2v_thread *t, uint32_t word) {
+    t->targets[0] = word;
+    for (int k = 1; k <= m->negative; k++) t->targets[k] = w2v_sample_noise(&m->noise, &t->rng);
+}
+
+/* Read the next sentence of the slice into t->sentence, dropping subsampled words.  Returns its
+ * length; *pos advances and *read counts every id consumed, kept or not (the learning-rate
+ * schedule and the progress count all corpus words, as word2vec.c). */
+W2V_INLINE int next_sentence(const w2v_model *m, w2v_thread *t, uint64_t *pos, uint64_t *read) {
+    const uint64_t always = (uint64_t)1 << 32;
+    int len = 0;
+    while (*pos < t->end) {
+        uint32_t w = m->ids[(*pos)++];
+        (*read)++;
+        if (w == 0) break; /* </s> ends the sentence and is not trained on */
+        if (m->keep_threshold) {
+            uint64_t thr = m->keep_threshold[w];
+            if (thr < always && (w2v_rand(&t->rng) >> 32) >= thr) continue;
+        }
+        t->sentence[len++] = w;
+        if (len >= m->max_sentence_length) break;
+    }
+    return len;
+}
+
+W2V_INLINE void train_sentence(const w2v_model *m, w2v_thread *t, int len, float alpha) {
+    const uint32_t *sen = t->sentence;
+    for (int i = 0; i < len; i++) {
+        uint32_t word = sen[i];
+        /* dynamic window: the radius is uniform in 1..window, which weights near words more */
+        int radius = m->window - (int)w2v_rand_below(w2v_rand(&t->rng), (uint32_t)m->window);
+        int lo = i - radius < 0 ? 0 : i - radius;
+        int hi = i + radius >= len ? len - 1 : i + radius;
+        if (m->cbow) {
+            int n = 0;
+            for (int c = lo; c <= hi; c++)
+                if (c != i) t->context[n++] = sen[c];
+            if (m->negative) fill_targets(m, t, word);
+            w2v_train_cbow(m, word, t->context, n, t->targets, alpha, t->neu1, t->neu1e);
+        } else {
+            for (int c = lo; c <= hi; c++) {
+                if (c == i) continue;
+                if (m->negative) fill_targets(m, t, word);
+                w2v_train_sg_pair(m, word, sen[c], t->targets, alpha, t->neu1e);
+            }
+        }
+    }
+}
+
+W2V_MULTIVERSION
+int w2v_train_thread(const w2v_model *m, w2v_thread *t) {
+    w2v_shared *shared = m->shared;
+    uint64_t unreported = 0;
+    float alpha = w2v_alpha_at(m, w2v_words_done(shared));
+    for (int epoch = 0; epoch < m->iter; epoch++) {
+        /* every thread trains its whole slice in every epoch (word2vec.c lets a thread that hit
+         * end of file skip its remaining epochs) */
+        uint64_t pos = t->begin;
+        while (pos < t->end) {
+            int len = next_sentence(m, t, &pos, &unreported);
+            if (unreported >= W2V_REPORT_EVERY) {
+                uint64_t done = __atomic_add_fetch(&shared->words_done, unreported, __ATOMIC_RELAXED);
+                __atomic_add_fetch(&t->words_done, unreported, __ATOMIC_RELAXED);
+                unreported = 0;
+                alpha = w2v_alpha_at(m, done);
+                if (__atomic_load_n(&shared->stop, __ATOMIC_RELAXED)) return W2V_ESTOPPED;
+                /* divergence shows up in the rows just trained: NaN spreads through every update */
+                if (len > 0 && !all_finite(m->syn0 + (size_t)t->sentence[0] * m->dim, m->dim)) {
+                    fail(shared, W2V_EDIVERGED);
+                    return W2V_EDIVERGED;
+                }
+            }
+            train_sentence(m, t, len, alpha);
+        }
+    }
+    __atomic_add_fetch(&shared->words_done, unreported, __ATOMIC_RELAXED);
+    __atomic_add_fetch(&t->words_done, unreported, __ATOMIC_RELAXED);
+    return W2V_OK;
+}
+
+void w2v_step_sg(const w2v_model *m, uint32_t word, uint32_t context, const uint32_t *targets,
+                 float alpha, float *neu1e) {
+    w2v_train_sg_pair(m, word, context, targets, alpha, neu1e);
+}
+
+void w2v_step_cbow(const w2v_model *m, uint32_t word, const uint32_t *context, int n_context,
+                   const uint32_t *targets, float alpha, float *neu1, float *neu1e) {
+    w2v_train_cbow(m, word, context, n_context, targets, alpha, neu1, neu1e);
+}

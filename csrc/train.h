@@ -1,0 +1,28 @@
+/* train.h: one worker's loop over its slice of the corpus, and the shared progress counters. */
+#ifndef W2V_TRAIN_H
+#define W2V_TRAIN_H
+
+#include "w2v.h"
+
+/* Words between two updates of the shared counter and the learning rate (word2vec.c: 10000). */
+#define W2V_REPORT_EVERY 10000
+
+/* Train thread `t` on ids [t->begin, t->end) for m->iter epochs.  Runs without the GIL.
+ * Returns W2V_OK, W2V_ESTOPPED when m->shared->stop was raised, or W2V_EDIVERGED. */
+int w2v_train_thread(const w2v_model *m, w2v_thread *t);
+
+/* The learning rate after `words_done` of the run's iter * n_ids words. */
+float w2v_alpha_at(const w2v_model *m, uint64_t words_done);
+
+/* Race-free access to the shared state, for the polling Python thread. */
+uint64_t w2v_words_done(const w2v_shared *s);
+uint64_t w2v_thread_words_done(const w2v_thread *t);
+void w2v_request_stop(w2v_shared *s);
+
+/* One update of each kind with given targets, for tests against a NumPy reference. */
+void w2v_step_sg(const w2v_model *m, uint32_t word, uint32_t context, const uint32_t *targets,
+                 float alpha, float *neu1e);
+void w2v_step_cbow(const w2v_model *m, uint32_t word, const uint32_t *context, int n_context,
+                   const uint32_t *targets, float alpha, float *neu1, float *neu1e);
+
+#endif

@@ -1,0 +1,90 @@
+/* w2v.h: the plain C structs shared by the kernels, the training loop and the Cython module.
+ *
+ * Everything the hot path needs is reachable from a `w2v_model` (read-only options, vocabulary
+ * tables, the corpus as word ids, and the parameter matrices) plus one `w2v_thread` per worker
+ * (its RNG, scratch buffers and corpus slice).  Nothing here allocates, logs or touches Python;
+ * functions return W2V_OK or a negative W2V_E* code and the caller turns codes into messages.
+ */
+#ifndef W2V_H
+#define W2V_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#define W2V_OK 0
+#define W2V_ENOMEM (-1)
+#define W2V_EINVAL (-2)
+#define W2V_ESTOPPED (-3)  /* the stop flag was raised (Ctrl-C, SIGTERM) */
+#define W2V_EDIVERGED (-4) /* NaN or inf found in the parameters */
+
+/* Sigmoid table: sigma(x) for x in [-W2V_MAX_EXP, W2V_MAX_EXP], as word2vec.c (MAX_EXP 6). */
+#define W2V_MAX_EXP 6
+#define W2V_SIGMOID_TABLE_SIZE 1024
+
+/* Progress shared by all threads.  Only ever touched through the atomics in train.c, so the
+ * learning-rate schedule has no data race (word2vec.c's global `alpha` and `word_count_actual`
+ * are plain variables written by every thread). */
+typedef struct {
+    uint64_t words_done;  /* corpus words consumed by all threads, all epochs (before subsampling) */
+    int32_t stop;         /* set to non-zero to ask every thread to return at its next check */
+    int32_t status;       /* first error a thread met (W2V_OK when none) */
+} w2v_shared;
+
+/* Walker/Vose alias table: draws word w with probability weight[w] / sum(weight) in O(1). */
+typedef struct {
+    uint32_t n;
+    const uint32_t *threshold; /* accept the bucket when the low 32 random bits are below this */
+    const uint32_t *alias;     /* otherwise take this word */
+} w2v_alias;
+
+typedef struct {
+    /* options, fixed for the run */
+    int dim;                 /* vector size D */
+    int window;              /* maximum context radius; the radius is uniform in 1..window */
+    int negative;            /* noise words per positive pair, 0 disables negative sampling */
+    int hs;                  /* hierarchical softmax on/off */
+    int cbow;                /* 1: CBOW, 0: skip-gram */
+    int cbow_mean;           /* CBOW input is the mean (1) or the sum (0) of the context vectors */
+    int iter;                /* epochs */
+    int max_sentence_length; /* sentences are cut after this many kept words */
+    float alpha;             /* starting learning rate; decays linearly to alpha * min_alpha_ratio */
+    float min_alpha_ratio;
+
+    /* vocabulary, in frequency order; word 0 is the sentence end </s> */
+    uint32_t vocab_size;
+    const uint64_t *keep_threshold; /* subsampling: keep when 32 random bits < this; NULL keeps all */
+    const uint32_t *code_offset;    /* HS: codes and points of word w are [code_offset[w], code_offset[w+1]) */
+    const uint8_t *codes;
+    const uint32_t *points;
+    w2v_alias noise;                /* negative sampling distribution, unigram^ns_exponent */
+    const float *sigmoid;           /* W2V_SIGMOID_TABLE_SIZE entries */
+
+    /* the corpus as word ids, 0 marking sentence ends; read, never written */
+    const uint32_t *ids;
+    uint64_t n_ids;
+
+    /* The parameters.  All threads read and write these rows without locks: this is Hogwild SGD
+     * (Recht et al. 2011), as in word2vec.c.  Two threads may update the same row at once and one
+     * update may be lost or mixed; with sparse updates this costs no measurable accuracy and
+     * removes all synchronisation from the hot path.  This is the one deliberate data race in the
+     * program; every other shared value goes through w2v_shared's atomics. */
+    float *syn0;    /* input vectors, V x D */
+    float *syn1;    /* HS output vectors (inner nodes), V x D, or NULL */
+    float *syn1neg; /* NS output vectors, V x D, or NULL */
+
+    w2v_shared *shared;
+} w2v_model;
+
+/* One worker's state: owned by that thread alone. */
+typedef struct {
+    uint64_t rng;          /* splitmix64 state */
+    uint64_t begin, end;   /* the slice [begin, end) of model->ids this thread trains every epoch */
+    float *neu1;           /* D floats: CBOW input vector */
+    float *neu1e;          /* D floats: accumulated gradient for the input side */
+    uint32_t *sentence;    /* max_sentence_length ids after subsampling */
+    uint32_t *targets;     /* negative + 1 ids: the positive word, then the noise words */
+    uint32_t *context;     /* 2 window ids: a CBOW window */
+    uint64_t words_done;   /* this thread's words, for per-thread speed */
+} w2v_thread;
+
+#endif

@@ -1,0 +1,426 @@
+# cython: language_level=3, boundscheck=False, wraparound=False, initializedcheck=False, cdivision=True
+"""The one place where Python meets the C core in csrc/.
+
+Python objects stay on this side: functions here take NumPy arrays and plain values, fill the C
+structs of w2v.h once, and release the GIL for everything that walks the corpus.  Threads are
+Python threads, each spending its whole life inside one `nogil` call of `w2v_train_thread`; the
+main thread only polls the race-free progress counters, so Ctrl-C is seen within one poll.
+"""
+import threading
+
+import numpy as np
+
+cimport numpy as cnp
+from libc.stdint cimport uint8_t, uint32_t, uint64_t, int32_t
+from libc.stdlib cimport free, malloc, calloc
+from libc.string cimport memset
+
+from w2vfast._csrc cimport *
+
+cnp.import_array()
+
+MAX_EXP = W2V_MAX_EXP
+MAX_TOKEN_BYTES = W2V_MAX_TOKEN
+
+
+class TrainingDiverged(RuntimeError):
+    """NaN or infinity appeared in the vectors: the learning rate is too high for this data."""
+
+
+class TrainingStopped(RuntimeError):
+    """The run was stopped (Ctrl-C, SIGTERM) before it finished."""
+
+
+cdef raise_for(int rc, str what):
+    if rc == W2V_ENOMEM:
+        raise MemoryError(f"out of memory while {what}")
+    if rc == W2V_EINVAL:
+        raise ValueError(f"invalid input while {what}")
+    if rc != W2V_OK:
+        raise RuntimeError(f"error {rc} while {what}")
+
+
+cdef class Dictionary:
+    """Word counts and the corpus as word ids, built by one pass of the byte tokenizer.
+
+    Feed the corpus with `feed(chunk)` (chunks of any size, a token may straddle two), then
+    `finalize(min_count)` orders the vocabulary and rewrites the stored ids to final ids.
+    """
+    cdef w2v_dict d
+    cdef readonly bint finalized
+
+    def __cinit__(self, uint64_t max_vocab=0, bint record_ids=True):
+        if w2v_dict_init(&self.d, max_vocab, record_ids) != W2V_OK:
+            raise MemoryError("out of memory creating the vocabulary")
+
+    def __dealloc__(self):
+        w2v_dict_free(&self.d)
+
+    def feed(self, const unsigned char[::1] chunk not None, bint last=False):
+        """Tokenize and count a chunk of raw corpus bytes; `last` ends a pending token."""
+        cdef uint64_t n = chunk.shape[0]
+        cdef const char *p = <const char *>&chunk[0] if n else NULL
+        cdef int rc
+        if self.finalized:
+            raise RuntimeError("the vocabulary is already finalized")
+        with nogil:
+            rc = w2v_dict_feed(&self.d, p, n, last)
+        raise_for(rc, "reading the corpus")
+
+    def add(self, bytes word not None, uint64_t count):
+        """Add a word with a count (reading a vocabulary file)."""
+        if w2v_dict_add(&self.d, word, len(word), count) == 0xFFFFFFFF:
+            raise MemoryError("out of memory building the vocabulary")
+
+    def freeze(self):
+        """From now on, feed only looks words up: unknown tokens are skipped, counts stay."""
+        self.d.frozen = 1
+
+    def finalize(self, uint64_t min_count):
+        """Order by count (</s> first), drop words under min_count, renumber the stored ids."""
+        raise_for(w2v_dict_finalize(&self.d, min_count), "sorting the vocabulary")
+        self.finalized = True
+
+    def words(self):
+        """The words as bytes, in vocabulary order."""
+        cdef uint32_t i
+        return [self.d.arena[self.d.offset[i]:self.d.offset[i] + self.d.length[i]]
+                for i in range(self.d.n_words)]
+
+    def counts(self):
+        cdef cnp.ndarray[uint64_t, ndim=1] out = np.empty(self.d.n_words, dtype=np.uint64)
+        cdef uint32_t i
+        for i in range(self.d.n_words):
+            out[i] = self.d.count[i]
+        return out
+
+    def ids(self):
+        """A copy of the stored id stream (the corpus as word ids, 0 = end of sentence)."""
+        cdef cnp.ndarray[uint32_t, ndim=1] out = np.empty(self.d.n_ids, dtype=np.uint32)
+        cdef uint64_t i
+        for i in range(self.d.n_ids):
+            out[i] = self.d.ids[i]
+        return out
+
+    def find(self, bytes word not None):
+        """The id of a word, or -1."""
+        cdef uint32_t i = w2v_dict_find(&self.d, word, len(word))
+        return -1 if i == 0xFFFFFFFF else i
+
+    @property
+    def n_words(self):
+        return self.d.n_words
+
+    @property
+    def n_tokens(self):
+        """Tokens read from the corpus, sentence ends included."""
+        return self.d.n_tokens
+
+    @property
+    def n_ids(self):
+        """Tokens stored for training (after finalize: the in-vocabulary ones)."""
+        return self.d.n_ids
+
+    @property
+    def n_truncated(self):
+        return self.d.n_truncated
+
+    @property
+    def n_prunes(self):
+        return self.d.n_prunes
+
+
+def sigmoid_table():
+    """The precomputed logistic function the kernels use (W2V_SIGMOID_TABLE_SIZE floats)."""
+    cdef cnp.ndarray[float, ndim=1] t = np.empty(W2V_SIGMOID_TABLE_SIZE, dtype=np.float32)
+    w2v_sigmoid_table_fill(&t[0])
+    return t
+
+
+def huffman(const uint64_t[::1] counts not None):
+    """Huffman codes of hierarchical softmax: (code_offset, codes, points) as in huffman.h."""
+    cdef uint32_t n = counts.shape[0]
+    cdef uint64_t total = 0
+    if n < 2:
+        raise ValueError("hierarchical softmax needs at least 2 words in the vocabulary")
+    raise_for(w2v_huffman_total_length(&counts[0], n, &total), "building the Huffman tree")
+    cdef cnp.ndarray[uint32_t, ndim=1] offset = np.empty(n + 1, dtype=np.uint32)
+    cdef cnp.ndarray[uint8_t, ndim=1] codes = np.empty(total, dtype=np.uint8)
+    cdef cnp.ndarray[uint32_t, ndim=1] points = np.empty(total, dtype=np.uint32)
+    raise_for(w2v_huffman_build(&counts[0], n, &offset[0], &codes[0], &points[0]),
+              "building the Huffman tree")
+    return offset, codes, points
+
+
+def alias_table(const double[::1] weights not None):
+    """Alias table (threshold, alias) drawing index i with probability weights[i] / sum."""
+    cdef uint32_t n = weights.shape[0]
+    if n == 0:
+        raise ValueError("the noise distribution is empty")
+    cdef cnp.ndarray[uint32_t, ndim=1] threshold = np.empty(n, dtype=np.uint32)
+    cdef cnp.ndarray[uint32_t, ndim=1] alias = np.empty(n, dtype=np.uint32)
+    cdef cnp.ndarray[uint32_t, ndim=1] work_index = np.empty(2 * n, dtype=np.uint32)
+    cdef cnp.ndarray[double, ndim=1] work_prob = np.empty(n, dtype=np.float64)
+    cdef int rc = w2v_alias_build(&weights[0], n, &threshold[0], &alias[0], &work_index[0],
+                                  &work_prob[0])
+    if rc == W2V_EINVAL:
+        raise ValueError("the noise distribution has no positive weight")
+    raise_for(rc, "building the noise table")
+    return threshold, alias
+
+
+def sample_noise(const uint32_t[::1] threshold not None, const uint32_t[::1] alias not None,
+                 uint64_t n, uint64_t seed):
+    """n draws from an alias table, with the sampler the kernels use (for tests)."""
+    cdef w2v_alias table
+    table.n = threshold.shape[0]
+    table.threshold = &threshold[0]
+    table.alias = &alias[0]
+    cdef uint64_t rng = seed
+    cdef cnp.ndarray[uint32_t, ndim=1] out = np.empty(n, dtype=np.uint32)
+    cdef uint64_t i
+    with nogil:
+        for i in range(n):
+            out[i] = w2v_sample_noise(&table, &rng)
+    return out
+
+
+def keep_thresholds(const uint64_t[::1] counts not None, double sample):
+    """Subsampling thresholds on 32 random bits (2**32 = always keep)."""
+    cdef uint32_t n = counts.shape[0]
+    cdef cnp.ndarray[uint64_t, ndim=1] out = np.empty(n, dtype=np.uint64)
+    if n:
+        w2v_keep_thresholds(&counts[0], n, sample, &out[0])
+    return out
+
+
+def init_uniform(uint64_t rows, int dim, uint64_t seed):
+    """A rows x dim float32 matrix uniform in [-0.5/dim, 0.5/dim), as word2vec.c's syn0."""
+    cdef cnp.ndarray[float, ndim=2] m = np.empty((rows, dim), dtype=np.float32)
+    if rows:
+        with nogil:
+            w2v_init_uniform(&m[0, 0], rows, dim, seed)
+    return m
+
+
+cdef float *row_pointer(object matrix, int dim, str name) except? NULL:
+    cdef float[:, ::1] view
+    if matrix is None:
+        return NULL
+    view = matrix
+    if view.shape[1] != dim:
+        raise ValueError(f"{name} has {view.shape[1]} columns, expected {dim}")
+    return &view[0, 0] if view.shape[0] else NULL
+
+
+cdef class Trainer:
+    """Fills one w2v_model from NumPy arrays and options, then runs the worker threads.
+
+    The arrays are borrowed, not copied: syn0, syn1 and syn1neg are updated in place.
+    """
+    cdef w2v_model model
+    cdef w2v_shared shared
+    cdef w2v_thread *threads
+    cdef int n_threads
+    cdef uint64_t seed
+    cdef list _arrays  # everything whose memory the model points into
+    cdef Dictionary corpus
+    cdef list _rcs
+
+    def __cinit__(self):
+        self.threads = NULL
+        self.n_threads = 0
+
+    def __init__(self, dict options, syn0, syn1=None, syn1neg=None, *, sigmoid=None,
+                 keep=None, huffman=None, noise=None, Dictionary corpus=None):
+        cdef w2v_model *m = &self.model
+        memset(m, 0, sizeof(w2v_model))
+        memset(&self.shared, 0, sizeof(w2v_shared))
+        m.dim = options["size"]
+        m.window = options.get("window", 5)
+        m.negative = options.get("negative", 0)
+        m.hs = options.get("hs", 0)
+        m.cbow = options.get("cbow", 0)
+        m.cbow_mean = options.get("cbow_mean", 1)
+        m.iter = options.get("iter", 1)
+        m.max_sentence_length = options.get("max_sentence_length", 1000)
+        m.alpha = options.get("alpha", 0.025)
+        m.min_alpha_ratio = options.get("min_alpha_ratio", 1e-4)
+        self.seed = options.get("seed", 1)
+        if m.dim < 1 or m.window < 1 or m.negative < 0 or m.iter < 0 or m.max_sentence_length < 1:
+            raise ValueError("invalid training options")
+        if m.negative and syn1neg is None:
+            raise ValueError("negative sampling needs syn1neg")
+        if m.hs and (syn1 is None or huffman is None):
+            raise ValueError("hierarchical softmax needs syn1 and the Huffman codes")
+        if m.negative and noise is None:
+            raise ValueError("negative sampling needs a noise table")
+
+        self._arrays = []
+        m.vocab_size = syn0.shape[0]
+        m.syn0 = row_pointer(syn0, m.dim, "syn0")
+        m.syn1 = row_pointer(syn1, m.dim, "syn1")
+        m.syn1neg = row_pointer(syn1neg, m.dim, "syn1neg")
+        self._arrays += [syn0, syn1, syn1neg]
+
+        cdef const float[::1] sig
+        sig = sigmoid if sigmoid is not None else sigmoid_table()
+        m.sigmoid = &sig[0]
+        self._arrays.append(sig)
+
+        cdef const uint64_t[::1] kv
+        if keep is not None:
+            kv = keep
+            m.keep_threshold = &kv[0] if kv.shape[0] else NULL
+            self._arrays.append(kv)
+
+        cdef const uint32_t[::1] off, pts
+        cdef const uint8_t[::1] cds
+        if huffman is not None:
+            off, cds, pts = huffman
+            m.code_offset = &off[0]
+            m.codes = &cds[0] if cds.shape[0] else NULL
+            m.points = &pts[0] if pts.shape[0] else NULL
+            self._arrays += [off, cds, pts]
+
+        cdef const uint32_t[::1] nthr, nal
+        if noise is not None:
+            nthr, nal = noise
+            m.noise.n = nthr.shape[0]
+            m.noise.threshold = &nthr[0]
+            m.noise.alias = &nal[0]
+            self._arrays += [nthr, nal]
+
+        self.corpus = corpus
+        if corpus is not None:
+            if not corpus.finalized:
+                raise ValueError("the corpus vocabulary is not finalized")
+            m.ids = corpus.d.ids
+            m.n_ids = corpus.d.n_ids
+        m.shared = &self.shared
+
+    def __dealloc__(self):
+        self._free_threads()
+
+    cdef _free_threads(self):
+        cdef int i
+        if self.threads != NULL:
+            for i in range(self.n_threads):
+                free(self.threads[i].neu1)
+                free(self.threads[i].neu1e)
+                free(self.threads[i].sentence)
+                free(self.threads[i].targets)
+                free(self.threads[i].context)
+            free(self.threads)
+        self.threads = NULL
+        self.n_threads = 0
+
+    cdef _alloc_threads(self, int n):
+        cdef w2v_model *m = &self.model
+        cdef int i
+        cdef w2v_thread *t
+        cdef uint64_t rng = self.seed
+        self._free_threads()
+        self.threads = <w2v_thread *>calloc(n, sizeof(w2v_thread))
+        if self.threads == NULL:
+            raise MemoryError("out of memory starting threads")
+        self.n_threads = n
+        for i in range(n):
+            t = &self.threads[i]
+            t.neu1 = <float *>calloc(m.dim, sizeof(float))
+            t.neu1e = <float *>calloc(m.dim, sizeof(float))
+            t.sentence = <uint32_t *>calloc(m.max_sentence_length, sizeof(uint32_t))
+            t.targets = <uint32_t *>calloc(m.negative + 1, sizeof(uint32_t))
+            t.context = <uint32_t *>calloc(2 * m.window, sizeof(uint32_t))
+            if not (t.neu1 and t.neu1e and t.sentence and t.targets and t.context):
+                self._free_threads()
+                raise MemoryError("out of memory starting threads")
+            # each thread its own stream: the seed's splitmix64 sequence, one value per thread
+            t.rng = w2v_rand(&rng)
+            # contiguous slices of (almost) equal size; every thread trains its own every epoch
+            t.begin = m.n_ids * i // n
+            t.end = m.n_ids * (i + 1) // n
+
+    @property
+    def total_words(self):
+        """Words the whole run reads: iter x corpus ids (the learning-rate schedule's length)."""
+        return self.model.iter * self.model.n_ids
+
+    def progress(self):
+        """(words done, total words, current alpha, per-thread words done) — safe while running."""
+        cdef uint64_t done = w2v_words_done(&self.shared)
+        per_thread = [w2v_thread_words_done(&self.threads[i]) for i in range(self.n_threads)]
+        return done, self.total_words, w2v_alpha_at(&self.model, done), per_thread
+
+    def stop(self):
+        """Ask every thread to return at its next check (every ~10k words)."""
+        w2v_request_stop(&self.shared)
+
+    def _work(self, int i):
+        cdef int rc
+        with nogil:
+            rc = w2v_train_thread(&self.model, &self.threads[i])
+        self._rcs[i] = rc
+
+    def run(self, int threads=1, progress=None, double interval=0.5):
+        """Train with `threads` workers; call progress(self.progress()) every `interval` s.
+
+        Raises TrainingDiverged on NaN/inf, TrainingStopped if stop() was called, and re-raises
+        KeyboardInterrupt (and any error from `progress`) after the workers have stopped.
+        """
+        if threads < 1:
+            raise ValueError("threads must be at least 1")
+        if self.model.n_ids == 0:
+            raise ValueError("the corpus has no words to train on")
+        self._alloc_threads(threads)
+        self._rcs = [W2V_OK] * threads
+        workers = [threading.Thread(target=self._work, args=(i,), name=f"w2vfast-{i}", daemon=True)
+                   for i in range(threads)]
+        for w in workers:
+            w.start()
+        try:
+            for w in workers:
+                while w.is_alive():
+                    w.join(interval)
+                    if progress is not None:
+                        progress(self.progress())
+        except BaseException:
+            self.stop()
+            for w in workers:
+                w.join()
+            raise
+        if progress is not None:
+            progress(self.progress())
+        if W2V_EDIVERGED in self._rcs or self.shared.status == W2V_EDIVERGED:
+            raise TrainingDiverged("training diverged: NaN or infinity in the vectors")
+        if W2V_ESTOPPED in self._rcs:
+            raise TrainingStopped("training was stopped before the end")
+
+    # one update with given targets, for tests against a NumPy reference
+    def step_sg(self, uint32_t word, uint32_t context, const uint32_t[::1] targets not None,
+                float alpha):
+        self._check_step(word, targets)
+        self._check_word(context)
+        cdef cnp.ndarray[float, ndim=1] neu1e = np.zeros(self.model.dim, dtype=np.float32)
+        w2v_step_sg(&self.model, word, context, &targets[0], alpha, &neu1e[0])
+
+    def step_cbow(self, uint32_t word, const uint32_t[::1] context not None,
+                  const uint32_t[::1] targets not None, float alpha):
+        self._check_step(word, targets)
+        for c in context:
+            self._check_word(c)
+        cdef cnp.ndarray[float, ndim=1] neu1 = np.zeros(self.model.dim, dtype=np.float32)
+        cdef cnp.ndarray[float, ndim=1] neu1e = np.zeros(self.model.dim, dtype=np.float32)
+        w2v_step_cbow(&self.model, word, &context[0] if context.shape[0] else NULL,
+                      context.shape[0], &targets[0], alpha, &neu1[0], &neu1e[0])
+
+    cdef _check_word(self, uint32_t w):
+        if w >= self.model.vocab_size:
+            raise IndexError(f"word {w} outside the vocabulary")
+
+    cdef _check_step(self, uint32_t word, const uint32_t[::1] targets):
+        self._check_word(word)
+        if targets.shape[0] != self.model.negative + 1:
+            raise ValueError("targets must hold the word and `negative` noise words")
+        for t in targets:
+            self._check_word(t)

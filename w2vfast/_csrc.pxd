@@ -1,0 +1,99 @@
+# Declarations of the C core in csrc/ (see the headers there for what each one does).
+from libc.stdint cimport uint8_t, uint32_t, uint64_t, int32_t
+
+cdef extern from "w2v.h" nogil:
+    enum:
+        W2V_OK
+        W2V_ENOMEM
+        W2V_EINVAL
+        W2V_ESTOPPED
+        W2V_EDIVERGED
+        W2V_MAX_EXP
+        W2V_SIGMOID_TABLE_SIZE
+
+    ctypedef struct w2v_shared:
+        uint64_t words_done
+        int32_t stop
+        int32_t status
+
+    ctypedef struct w2v_alias:
+        uint32_t n
+        const uint32_t *threshold
+        const uint32_t *alias
+
+    ctypedef struct w2v_model:
+        int dim, window, negative, hs, cbow, cbow_mean, iter, max_sentence_length
+        float alpha, min_alpha_ratio
+        uint32_t vocab_size
+        const uint64_t *keep_threshold
+        const uint32_t *code_offset
+        const uint8_t *codes
+        const uint32_t *points
+        w2v_alias noise
+        const float *sigmoid
+        const uint32_t *ids
+        uint64_t n_ids
+        float *syn0
+        float *syn1
+        float *syn1neg
+        w2v_shared *shared
+
+    ctypedef struct w2v_thread:
+        uint64_t rng
+        uint64_t begin, end
+        float *neu1
+        float *neu1e
+        uint32_t *sentence
+        uint32_t *targets
+        uint32_t *context
+        uint64_t words_done
+
+cdef extern from "sigmoid.h" nogil:
+    void w2v_sigmoid_table_fill(float *table)
+
+cdef extern from "sampling.h" nogil:
+    uint64_t w2v_rand(uint64_t *state)
+    uint32_t w2v_sample_noise(const w2v_alias *table, uint64_t *rng)
+    int w2v_alias_build(const double *weights, uint32_t n, uint32_t *threshold, uint32_t *alias,
+                        uint32_t *work_index, double *work_prob)
+    void w2v_keep_thresholds(const uint64_t *counts, uint32_t n, double sample, uint64_t *threshold)
+    void w2v_init_uniform(float *m, uint64_t rows, int dim, uint64_t seed)
+
+cdef extern from "huffman.h" nogil:
+    int w2v_huffman_total_length(const uint64_t *counts, uint32_t n, uint64_t *total)
+    int w2v_huffman_build(const uint64_t *counts, uint32_t n, uint32_t *code_offset, uint8_t *codes,
+                          uint32_t *points)
+
+cdef extern from "dictionary.h" nogil:
+    enum:
+        W2V_MAX_TOKEN
+    ctypedef struct w2v_dict:
+        char *arena
+        uint64_t *offset
+        uint32_t *length
+        uint64_t *count
+        uint32_t n_words
+        uint32_t *ids
+        uint64_t n_ids
+        int frozen
+        uint64_t n_tokens
+        uint64_t n_truncated
+        uint64_t n_prunes
+        int status
+    int w2v_dict_init(w2v_dict *d, uint64_t max_vocab, int record_ids)
+    void w2v_dict_free(w2v_dict *d)
+    uint32_t w2v_dict_add(w2v_dict *d, const char *word, uint32_t len, uint64_t count)
+    uint32_t w2v_dict_find(const w2v_dict *d, const char *word, uint32_t len)
+    int w2v_dict_feed(w2v_dict *d, const char *buf, uint64_t n, int last)
+    int w2v_dict_finalize(w2v_dict *d, uint64_t min_count)
+
+cdef extern from "train.h" nogil:
+    int w2v_train_thread(const w2v_model *m, w2v_thread *t)
+    float w2v_alpha_at(const w2v_model *m, uint64_t words_done)
+    uint64_t w2v_words_done(const w2v_shared *s)
+    uint64_t w2v_thread_words_done(const w2v_thread *t)
+    void w2v_request_stop(w2v_shared *s)
+    void w2v_step_sg(const w2v_model *m, uint32_t word, uint32_t context, const uint32_t *targets,
+                     float alpha, float *neu1e)
+    void w2v_step_cbow(const w2v_model *m, uint32_t word, const uint32_t *context, int n_context,
+                       const uint32_t *targets, float alpha, float *neu1, float *neu1e)

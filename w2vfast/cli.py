@@ -1,0 +1,206 @@
+"""The `w2vfast` command line: Click commands that parse, call the API, and print.
+
+Every train flag is spelled both as word2vec.c does (`-size 100`) and GNU-style (`--size 100`).
+Data goes to stdout, messages to stderr.  Usage errors exit 2, runtime failures 1, Ctrl-C 130,
+SIGTERM 143; failures print one line naming the file or flag and the fix, never a traceback.
+"""
+import functools
+import os
+import signal
+import sys
+import time
+
+import click
+
+from . import api, options as opts
+from .atomic import OutputError, check_writable
+from .corpus import CorpusError
+from .formats import VectorFileError
+from .vocab import VocabularyError
+
+RUNTIME_ERRORS = (CorpusError, VocabularyError, OutputError, VectorFileError, api.TrainingError,
+                  MemoryError)
+
+
+class Terminated(Exception):
+    """SIGTERM arrived; raised in the main thread so cleanup runs as for Ctrl-C."""
+
+
+def _on_sigterm(signum, frame):
+    raise Terminated()
+
+
+def fail(message, code=1):
+    click.echo(f"w2vfast: error: {message}", err=True)
+    sys.exit(code)
+
+
+def handle_errors(fn):
+    """Turn the package's errors into one line on stderr and the right exit status."""
+    @functools.wraps(fn)
+    def wrapper(*args, **kwargs):
+        previous = signal.signal(signal.SIGTERM, _on_sigterm)
+        try:
+            return fn(*args, **kwargs)
+        except opts.OptionError as e:
+            raise click.UsageError(str(e)) from None
+        except RUNTIME_ERRORS as e:
+            fail(str(e) if not isinstance(e, MemoryError) else f"out of memory: {e}")
+        except KeyboardInterrupt:
+            click.echo("\nw2vfast: interrupted; no output was written", err=True)
+            sys.exit(130)
+        except Terminated:
+            click.echo("\nw2vfast: terminated; no output was written", err=True)
+            sys.exit(143)
+        except BrokenPipeError:
+            # the reader of our stdout went away (e.g. `| head`): not an error of ours
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+            sys.exit(1)
+        finally:
+            signal.signal(signal.SIGTERM, previous)
+    return wrapper
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
+@click.version_option(package_name="w2vfast")
+def main():
+    """w2vfast: train word2vec embeddings from raw text, fast.
+
+    Flags and file formats are those of the original C word2vec; see `w2vfast train --help`.
+    """
+
+
+def flag(name, *dest, **kw):
+    """A Click option spelled `-name` (word2vec.c) and `--name` (GNU)."""
+    return click.option(f"-{name}", f"--{name}", *dest, show_default=True, **kw)
+
+
+class ProgressPrinter:
+    """The progress line on stderr: redrawn in place on a terminal, else a line every 5 s."""
+
+    def __init__(self, threads, stream=None):
+        self.stream = stream or sys.stderr
+        self.tty = self.stream.isatty()
+        self.threads = threads
+        self.last = 0.0
+        self.drawn = False
+        self.finished = False
+
+    def __call__(self, info):
+        now = time.monotonic()
+        finished = info["words"] >= info["total"]
+        if finished and self.finished:
+            return
+        if not finished and now - self.last < (0.25 if self.tty else 5.0):
+            return
+        self.last = now
+        self.finished = finished
+        pct = 100.0 * info["words"] / max(info["total"], 1)
+        rate = info["words_per_sec"]
+        eta = (info["total"] - info["words"]) / rate if rate > 0 else 0.0
+        line = (f"Alpha: {info['alpha']:.6f}  Progress: {pct:6.2f}%  "
+                f"Words/sec: {rate / 1000:8.1f}k  Words/thread/sec: {rate / 1000 / self.threads:7.1f}k  "
+                f"Elapsed: {_clock(info['elapsed'])}  ETA: {_clock(eta)}")
+        if self.tty:
+            self.stream.write("\r" + line + "  ")
+            self.drawn = True
+        else:
+            self.stream.write(line + "\n")
+        self.stream.flush()
+
+    def close(self):
+        if self.drawn:
+            self.stream.write("\n")
+            self.stream.flush()
+
+
+def _clock(seconds):
+    seconds = int(seconds)
+    return f"{seconds // 3600}:{seconds // 60 % 60:02d}:{seconds % 60:02d}"
+
+
+D = opts.DEFAULTS
+
+
+@main.command(context_settings={"ignore_unknown_options": False})
+@click.argument("corpus", required=False, metavar="CORPUS")
+@flag("train", "train_file", metavar="FILE", help="Corpus file (as word2vec.c); same as CORPUS.")
+@flag("output", metavar="FILE", help="Write the word vectors here ('-' for stdout).")
+@flag("size", type=int, default=D["size"], help="Dimension of the word vectors.")
+@flag("window", type=int, default=D["window"], help="Maximum context radius (the radius is drawn in 1..window).")
+@flag("sample", type=float, default=D["sample"], help="Subsampling threshold for frequent words; 0 = off.")
+@flag("hs", type=int, default=D["hs"], help="Hierarchical softmax: 1 = on.")
+@flag("negative", type=int, default=D["negative"], help="Noise words per example for negative sampling; 0 = off.")
+@flag("ns-exponent", type=float, default=D["ns_exponent"], help="Noise distribution: unigram counts to this power.")
+@flag("threads", type=int, default=None, help="Worker threads.  [default: number of CPUs]")
+@flag("iter", type=int, default=D["iter"], help="Training epochs.")
+@flag("min-count", type=int, default=D["min_count"], help="Discard words occurring fewer times.")
+@flag("max-vocab", type=int, default=D["max_vocab"], help="Prune rare words while counting to keep at most this many (0 = no limit).")
+@flag("alpha", type=float, default=None, help="Starting learning rate.  [default: 0.025 skip-gram, 0.05 CBOW]")
+@flag("cbow", type=int, default=D["cbow"], help="1 = CBOW, 0 = skip-gram.")
+@flag("cbow-mean", type=int, default=D["cbow_mean"], help="CBOW input: 1 = mean of the context vectors, 0 = sum.")
+@flag("max-sentence-length", type=int, default=D["max_sentence_length"], help="Cut sentences after this many words.")
+@flag("binary", type=int, default=0, help="Output format: 1 = binary, 0 = text.")
+@flag("save-vocab", metavar="FILE", help="Write the vocabulary (`word count` lines).")
+@flag("read-vocab", metavar="FILE", help="Take the vocabulary and counts from this file instead of counting the corpus.")
+@flag("save-context", metavar="FILE", help="Also write the output (context) vectors.")
+@flag("vectors", type=click.Choice(["in", "sum", "concat"]), default=D["vectors"],
+      help="Written word vectors: input vectors, input+output, or both concatenated.")
+@flag("seed", type=int, default=D["seed"], help="Random seed; with -threads 1 runs are reproducible.")
+@flag("debug", type=click.IntRange(0, 2), default=2, help="0: errors only, 1: summary, 2: summary and progress.")
+@click.option("-q", "--quiet", is_flag=True, help="Same as -debug 0.")
+@handle_errors
+def train(corpus, train_file, output, binary, save_vocab, read_vocab, save_context, debug, quiet,
+          **options):
+    """Train word vectors on CORPUS (a text file, '-' for stdin, or .gz/.bz2/.xz).
+
+    \b
+    Example:
+      w2vfast train corpus.txt -cbow 0 -negative 5 -size 100 -output vec.bin -binary 1
+    """
+    if corpus and train_file and corpus != train_file:
+        raise click.UsageError("give the corpus once: either CORPUS or -train FILE")
+    corpus = corpus or train_file
+    if not corpus:
+        raise click.UsageError("no corpus: give CORPUS (or -train FILE; '-' reads stdin)")
+    if binary not in (0, 1):
+        raise click.UsageError(f"invalid -binary {binary!r}: must be 0 or 1")
+    if output is None and save_vocab is None:
+        raise click.UsageError("no -output given: use -output FILE (or -output - for stdout)")
+    opts.resolve(**options)  # bad values fail before any reading
+    for path in (output, save_context, save_vocab):
+        if path is None or path == "-":
+            continue
+        check_writable(path)
+        if corpus != "-" and os.path.exists(path) and os.path.samefile(path, corpus):
+            raise click.UsageError(f"output {path!r} is the corpus itself: it would be overwritten")
+    if output and output != "-" and save_context and os.path.abspath(output) == os.path.abspath(save_context):
+        raise click.UsageError("-output and -save-context name the same file")
+    if quiet:
+        debug = 0
+
+    def on_vocab(d):
+        if debug >= 1:
+            click.echo(f"Vocab size: {d.n_words}", err=True)
+            click.echo(f"Words in train file: {d.n_ids}", err=True)
+
+    printer = ProgressPrinter(options["threads"] or opts.default_threads()) if debug >= 2 else None
+    if output is None:  # -save-vocab alone: count the corpus and stop, as word2vec.c does
+        from .vocab import build_vocabulary, save_vocab_file
+        d = build_vocabulary(corpus, min_count=options["min_count"], max_vocab=options["max_vocab"],
+                             read_vocab=read_vocab, record_ids=False)
+        on_vocab(d)
+        save_vocab_file(save_vocab, d.words(), d.counts())
+        return
+    try:
+        model = api.train(corpus, output=output, binary=bool(binary), save_vocab=save_vocab,
+                          read_vocab=read_vocab, save_context=save_context, progress=printer,
+                          on_vocab=on_vocab, **options)
+    finally:
+        if printer is not None:
+            printer.close()
+    if debug >= 1:
+        s = model.stats
+        click.echo(f"Trained {s['train_words'] * model.options['iter']} words in {s['train_seconds']:.2f} s "
+                   f"({s['words_per_sec'] / 1000:.1f}k words/s, {model.options['threads']} threads); "
+                   f"vocabulary in {s['vocab_seconds']:.2f} s", err=True)

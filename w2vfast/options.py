@@ -1,0 +1,89 @@
+"""Training options: names, defaults and validation, shared by the CLI and the Python API.
+
+Names follow word2vec.c's flags with dashes turned into underscores (`-min-count` is
+`min_count`).  Validation happens here, before any corpus is read or memory allocated, so a bad
+value fails at once with a message naming the flag.
+"""
+import math
+import os
+
+
+def default_threads():
+    try:
+        return len(os.sched_getaffinity(0))
+    except (AttributeError, OSError):
+        return os.cpu_count() or 1
+
+
+DEFAULTS = {
+    "size": 100,
+    "window": 5,
+    "sample": 1e-3,
+    "hs": 0,
+    "negative": 5,
+    "ns_exponent": 0.75,
+    "threads": None,  # number of CPUs
+    "iter": 5,
+    "min_count": 5,
+    "max_vocab": 0,
+    "alpha": None,  # 0.025 for skip-gram, 0.05 for CBOW
+    "min_alpha_ratio": 1e-4,
+    "cbow": 1,
+    "cbow_mean": 1,
+    "max_sentence_length": 1000,
+    "seed": 1,
+    "vectors": "in",
+}
+
+
+class OptionError(ValueError):
+    """An option has a bad value; the message names the flag as the CLI spells it."""
+
+
+def flag(name):
+    return "-" + name.replace("_", "-")
+
+
+def resolve(**given):
+    """Defaults filled in and every value checked; returns a new dict."""
+    unknown = set(given) - set(DEFAULTS)
+    if unknown:
+        raise TypeError(f"unknown option(s): {', '.join(sorted(unknown))}")
+    o = dict(DEFAULTS)
+    o.update({k: v for k, v in given.items() if v is not None})
+    if o["threads"] is None:
+        o["threads"] = default_threads()
+    if o["alpha"] is None:
+        o["alpha"] = 0.05 if o["cbow"] else 0.025
+
+    def check(name, ok, need):
+        if not ok:
+            raise OptionError(f"invalid {flag(name)} {o[name]!r}: {need}")
+
+    for name in ("size", "window", "threads", "iter", "min_count", "max_sentence_length"):
+        check(name, _is_int(o[name]) and o[name] >= 1, "must be a whole number of at least 1")
+    for name in ("negative", "max_vocab", "seed"):
+        check(name, _is_int(o[name]) and o[name] >= 0, "must be a whole number, 0 or more")
+    for name in ("hs", "cbow", "cbow_mean"):
+        check(name, o[name] in (0, 1), "must be 0 or 1")
+    check("alpha", _is_real(o["alpha"]) and o["alpha"] > 0, "the learning rate must be a positive number")
+    check("sample", _is_real(o["sample"]) and o["sample"] >= 0, "must be 0 (off) or a positive number such as 1e-3")
+    check("ns_exponent", _is_real(o["ns_exponent"]), "must be a number such as 0.75")
+    check("min_alpha_ratio", _is_real(o["min_alpha_ratio"]) and 0 <= o["min_alpha_ratio"] <= 1, "must be in [0, 1]")
+    check("vectors", o["vectors"] in ("in", "sum", "concat"), "must be in, sum or concat")
+    check("size", o["size"] <= 1 << 20, "must be at most 1048576")
+    check("window", o["window"] <= 1 << 16, "must be at most 65536")
+    check("negative", o["negative"] <= 1 << 16, "must be at most 65536")
+    check("threads", o["threads"] <= 4096, "must be at most 4096")
+    check("max_sentence_length", o["max_sentence_length"] <= 1 << 24, "must be at most 16777216")
+    if not o["hs"] and not o["negative"]:
+        raise OptionError("nothing to train: both -hs 0 and -negative 0; use -negative 5 or -hs 1")
+    return o
+
+
+def _is_int(v):
+    return isinstance(v, int) and not isinstance(v, bool)
+
+
+def _is_real(v):
+    return isinstance(v, (int, float)) and not isinstance(v, bool) and math.isfinite(v)

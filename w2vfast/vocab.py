@@ -1,0 +1,83 @@
+"""Building the vocabulary from a corpus, and word2vec's `word count` vocabulary files."""
+import os
+
+from . import _core
+from .corpus import CorpusError, describe, iter_chunks
+from .atomic import atomic_output
+
+
+class VocabularyError(Exception):
+    """The vocabulary cannot be built; the message says why and what to try."""
+
+
+EOS = b"</s>"
+
+
+def read_vocab_file(path):
+    """(word, count) pairs from a word2vec vocabulary file (`word count` per line)."""
+    pairs = []
+    try:
+        f = open(path, "rb")
+    except OSError as e:
+        raise VocabularyError(f"cannot read vocabulary file {describe(path)}: {e.strerror}") from None
+    with f:
+        for lineno, line in enumerate(f, 1):
+            fields = line.split()
+            if not fields:
+                continue
+            if len(fields) != 2 or not fields[1].isdigit():
+                raise VocabularyError(
+                    f"vocabulary file {describe(path)}, line {lineno}: expected `word count`, "
+                    f"got {line[:80]!r}")
+            pairs.append((fields[0], int(fields[1])))
+    if not pairs:
+        raise VocabularyError(f"vocabulary file {describe(path)} is empty")
+    return pairs
+
+
+def save_vocab_file(path, words, counts):
+    """Write `word count` lines, as word2vec.c's -save-vocab, atomically."""
+    with atomic_output(path) as f:
+        for w, c in zip(words, counts):
+            f.write(b"%s %d\n" % (w, c))
+
+
+def build_vocabulary(corpus, min_count=5, max_vocab=0, read_vocab=None, record_ids=True,
+                     on_chunk=None):
+    """Read the corpus once: count words and keep it as word ids.
+
+    With `read_vocab` (path of a vocabulary file) the counts come from that file and corpus
+    tokens not in it are skipped, as in word2vec.c.  Returns a finalized `_core.Dictionary`.
+    `on_chunk(bytes_read)` is called after every chunk (progress).
+    """
+    d = _core.Dictionary(max_vocab=max_vocab, record_ids=record_ids)
+    if read_vocab is not None:
+        for word, count in read_vocab_file(read_vocab):
+            d.add(word, count)
+        d.freeze()
+    n_bytes = 0
+    for chunk in iter_chunks(corpus):
+        d.feed(chunk)
+        n_bytes += len(chunk)
+        if on_chunk is not None:
+            on_chunk(n_bytes)
+    d.feed(b"", last=True)
+    if d.n_tokens == 0:
+        raise VocabularyError(f"corpus {describe(corpus)} is empty: it has no words")
+    if d.n_tokens == _eos_count(d) and read_vocab is None:
+        raise VocabularyError(f"corpus {describe(corpus)} has only blank lines: it has no words")
+    d.finalize(min_count)
+    if d.n_words < 2:
+        if read_vocab is not None:
+            raise VocabularyError(
+                f"empty vocabulary: no word of {describe(read_vocab)} occurs {min_count} times there; "
+                "try a smaller -min-count")
+        raise VocabularyError(
+            f"empty vocabulary: no word occurs {min_count} times in {describe(corpus)}; "
+            "try a smaller -min-count")
+    return d
+
+
+def _eos_count(d):
+    i = d.find(EOS)
+    return int(d.counts()[i]) if i >= 0 else 0
