@@ -9,7 +9,7 @@ import sys
 import tempfile
 
 
-class OutputError(Exception):
+class OutputError(OSError):
     """An output file cannot be written; the message names it and the reason."""
 
 
@@ -33,6 +33,20 @@ def check_writable(path):
         raise OutputError(f"cannot write {path!r}: no permission to create files in {directory!r}")
 
 
+def _fsync_directory(directory):
+    """Make the rename durable; best effort, as some filesystems refuse."""
+    try:
+        fd = os.open(directory, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(fd)
+    except OSError:
+        pass
+    finally:
+        os.close(fd)
+
+
 @contextlib.contextmanager
 def atomic_output(path):
     """Yield a binary file object; on clean exit it becomes `path`, on error it vanishes.
@@ -54,8 +68,9 @@ def atomic_output(path):
             yield f
             f.flush()
             os.fsync(f.fileno())
-        os.chmod(tmp, 0o666 & ~_umask())
+        os.chmod(tmp, 0o666 & ~_umask())  # mkstemp made it 0600; give it open()'s mode
         os.replace(tmp, path)
+        _fsync_directory(directory)
     except BaseException as e:
         with contextlib.suppress(OSError):
             os.unlink(tmp)
