@@ -54,7 +54,8 @@ W2V_INLINE void w2v_ns_update(const w2v_model *m, const float *restrict l1, cons
         float *l2 = m->syn1neg + (size_t)target * D;
         float f = w2v_dot(l1, l2, D);
         float label = d == 0 ? 1.0f : 0.0f;
-        float s = f > W2V_MAX_EXP ? 1.0f : f < -W2V_MAX_EXP ? 0.0f : w2v_sigmoid(m->sigmoid, f);
+        /* written so that a NaN f (a diverged run) takes the clipped branch, never the table */
+        float s = (f > -W2V_MAX_EXP && f < W2V_MAX_EXP) ? w2v_sigmoid(m->sigmoid, f) : (f > 0 ? 1.0f : 0.0f);
         float g = (label - s) * alpha;
         w2v_axpy(g, l2, neu1e, D);
         w2v_axpy(g, l1, l2, D);
@@ -74,7 +75,7 @@ W2V_INLINE void w2v_hs_update(const w2v_model *m, const float *restrict l1, uint
     for (uint32_t j = m->code_offset[word]; j < m->code_offset[word + 1]; j++) {
         float *l2 = m->syn1 + (size_t)m->points[j] * D;
         float f = w2v_dot(l1, l2, D);
-        if (f <= -W2V_MAX_EXP || f >= W2V_MAX_EXP) continue;
+        if (!(f > -W2V_MAX_EXP && f < W2V_MAX_EXP)) continue; /* NaN too */
         float g = (1.0f - (float)m->codes[j] - w2v_sigmoid(m->sigmoid, f)) * alpha;
         w2v_axpy(g, l2, neu1e, D);
         w2v_axpy(g, l1, l2, D);

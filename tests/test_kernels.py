@@ -1,0 +1,228 @@
+"""The four kernels against a NumPy reference, and the tables they use.
+
+Each test makes one update on tiny random matrices with fixed targets (so no randomness is
+involved) and compares every parameter afterwards.  The reference looks the sigmoid up in the
+same table with the same index formula, so the two must agree to float rounding.
+"""
+import heapq
+import itertools
+
+import numpy as np
+import pytest
+
+from w2vfast import _core
+
+MAX_EXP = _core.MAX_EXP
+TABLE = _core.sigmoid_table()
+
+
+def table_sigmoid(f):
+    scale = np.float32((len(TABLE) - 1) / (2.0 * MAX_EXP))
+    i = int(np.float32(np.float32(f) + np.float32(MAX_EXP)) * scale + np.float32(0.5))
+    return float(TABLE[i])
+
+
+def ref_ns(l1, syn1neg, targets, alpha, neu1e):
+    for d, t in enumerate(targets):
+        if d > 0 and t == targets[0]:
+            continue
+        f = float(l1 @ syn1neg[t])
+        label = 1.0 if d == 0 else 0.0
+        s = 1.0 if f > MAX_EXP else 0.0 if f < -MAX_EXP else table_sigmoid(f)
+        g = (label - s) * alpha
+        neu1e += g * syn1neg[t]
+        syn1neg[t] += g * l1
+
+
+def ref_hs(l1, syn1, codes, points, alpha, neu1e):
+    for code, point in zip(codes, points):
+        f = float(l1 @ syn1[point])
+        if f <= -MAX_EXP or f >= MAX_EXP:
+            continue
+        g = (1.0 - code - table_sigmoid(f)) * alpha
+        neu1e += g * syn1[point]
+        syn1[point] += g * l1
+
+
+def make_model(V=12, D=16, negative=3, hs=1, cbow=0, cbow_mean=1, scale=0.5, seed=0):
+    rng = np.random.default_rng(seed)
+    counts = np.sort(rng.integers(1, 1000, V).astype(np.uint64))[::-1].copy()
+    syn0 = rng.uniform(-scale, scale, (V, D)).astype(np.float32)
+    syn1 = rng.uniform(-scale, scale, (V, D)).astype(np.float32) if hs else None
+    syn1neg = rng.uniform(-scale, scale, (V, D)).astype(np.float32) if negative else None
+    huff = _core.huffman(counts)
+    noise = _core.alias_table(counts.astype(np.float64) ** 0.75)
+    options = {"size": D, "negative": negative, "hs": hs, "cbow": cbow, "cbow_mean": cbow_mean}
+    trainer = _core.Trainer(options, syn0, syn1, syn1neg, huffman=huff, noise=noise)
+    return trainer, syn0, syn1, syn1neg, huff
+
+
+def path(huff, word):
+    offset, codes, points = huff
+    lo, hi = offset[word], offset[word + 1]
+    return codes[lo:hi].astype(np.float64), points[lo:hi]
+
+
+@pytest.mark.parametrize("negative,hs", [(3, 0), (0, 1), (3, 1)], ids=["ns", "hs", "ns+hs"])
+@pytest.mark.parametrize("scale", [0.5, 3.0], ids=["small", "saturating"])
+def test_skipgram_step_matches_numpy(negative, hs, scale):
+    trainer, syn0, syn1, syn1neg, huff = make_model(negative=negative, hs=hs, scale=scale)
+    word, context, alpha = 3, 7, 0.025
+    targets = np.array([word, 1, 3, 9][: negative + 1], dtype=np.uint32)  # 3 repeats the word: skipped
+    r0, r1 = syn0.astype(np.float64), syn1.astype(np.float64) if hs else None
+    r1neg = syn1neg.astype(np.float64) if negative else None
+
+    l1 = r0[context].copy()
+    neu1e = np.zeros_like(l1)
+    if hs:
+        ref_hs(l1, r1, *path(huff, word), alpha, neu1e)
+    if negative:
+        ref_ns(l1, r1neg, targets, alpha, neu1e)
+    r0[context] += neu1e
+
+    trainer.step_sg(word, context, targets, alpha)
+    np.testing.assert_allclose(syn0, r0, atol=1e-5)
+    if hs:
+        np.testing.assert_allclose(syn1, r1, atol=1e-5)
+    if negative:
+        np.testing.assert_allclose(syn1neg, r1neg, atol=1e-5)
+    assert not np.array_equal(syn0, make_model(negative=negative, hs=hs, scale=scale)[1])
+
+
+@pytest.mark.parametrize("negative,hs", [(4, 0), (0, 1), (2, 1)], ids=["ns", "hs", "ns+hs"])
+@pytest.mark.parametrize("cbow_mean", [1, 0], ids=["mean", "sum"])
+def test_cbow_step_matches_numpy(negative, hs, cbow_mean):
+    trainer, syn0, syn1, syn1neg, huff = make_model(negative=negative, hs=hs, cbow=1, cbow_mean=cbow_mean,
+                                                    scale=0.3)
+    word, alpha = 5, 0.05
+    context = np.array([1, 2, 8, 2], dtype=np.uint32)  # a repeated context word is updated twice
+    targets = np.array([word, 0, 11, 4, 6][: negative + 1], dtype=np.uint32)
+    r0, r1 = syn0.astype(np.float64), syn1.astype(np.float64) if hs else None
+    r1neg = syn1neg.astype(np.float64) if negative else None
+
+    neu1 = r0[context].sum(axis=0)
+    if cbow_mean:
+        neu1 /= len(context)
+    neu1e = np.zeros_like(neu1)
+    if hs:
+        ref_hs(neu1, r1, *path(huff, word), alpha, neu1e)
+    if negative:
+        ref_ns(neu1, r1neg, targets, alpha, neu1e)
+    for c in context:
+        r0[c] += neu1e
+
+    trainer.step_cbow(word, context, targets, alpha)
+    np.testing.assert_allclose(syn0, r0, atol=1e-5)
+    if hs:
+        np.testing.assert_allclose(syn1, r1, atol=1e-5)
+    if negative:
+        np.testing.assert_allclose(syn1neg, r1neg, atol=1e-5)
+
+
+def test_step_rejects_words_outside_the_vocabulary():
+    trainer = make_model(negative=2, hs=0)[0]
+    with pytest.raises(IndexError):
+        trainer.step_sg(99, 1, np.array([99, 1, 2], dtype=np.uint32), 0.1)
+    with pytest.raises(ValueError):
+        trainer.step_sg(1, 1, np.array([1, 2], dtype=np.uint32), 0.1)
+
+
+def test_sigmoid_table_error_bound():
+    x = np.linspace(-MAX_EXP + 1e-4, MAX_EXP - 1e-4, 200_001)
+    exact = 1.0 / (1.0 + np.exp(-x))
+    scale = (len(TABLE) - 1) / (2.0 * MAX_EXP)
+    approx = TABLE[((x + MAX_EXP) * scale + 0.5).astype(int)]
+    # nearest-entry lookup: error <= max slope (1/4) x half a step
+    bound = 0.25 * 0.5 / scale
+    assert np.max(np.abs(approx - exact)) <= bound + 1e-7
+    assert bound < 1.5e-3
+    assert TABLE[0] == pytest.approx(1 / (1 + np.exp(MAX_EXP)), rel=1e-6)
+    assert TABLE[-1] == pytest.approx(1 / (1 + np.exp(-MAX_EXP)), rel=1e-6)
+
+
+def huffman_cost(counts):
+    """Cost sum(count x depth) of an optimal prefix code: the sum of all merged weights."""
+    heap = [int(c) for c in counts]
+    heapq.heapify(heap)
+    cost = 0
+    while len(heap) > 1:
+        a, b = heapq.heappop(heap), heapq.heappop(heap)
+        cost += a + b
+        heapq.heappush(heap, a + b)
+    return cost
+
+
+@pytest.mark.parametrize("seed", range(5))
+def test_huffman_is_an_optimal_prefix_code(seed):
+    rng = np.random.default_rng(seed)
+    V = int(rng.integers(2, 300))
+    counts = np.sort(rng.zipf(1.3, V).clip(1, 10**9).astype(np.uint64))[::-1].copy()
+    offset, codes, points = _core.huffman(counts)
+    words = ["".join(map(str, codes[offset[w]:offset[w + 1]])) for w in range(V)]
+    lengths = np.diff(offset.astype(np.int64))
+    assert (lengths >= 1).all()
+    assert int((counts.astype(np.int64) * lengths).sum()) == huffman_cost(counts)
+    # prefix-free: sorted, no code is a prefix of the next one
+    ordered = sorted(words)
+    assert all(not b.startswith(a) for a, b in zip(ordered, ordered[1:]))
+    # points are inner nodes, the root (V - 2) first, and a node has at most 2 children
+    assert points.max() <= V - 2
+    assert all(points[offset[w]] == V - 2 for w in range(V))
+    children = {}
+    for w in range(V):
+        for j in range(offset[w], offset[w + 1]):
+            key = (int(points[j]), int(codes[j]))
+            nxt = int(points[j + 1]) if j + 1 < offset[w + 1] else ("leaf", w)
+            children.setdefault(key, set()).add(nxt)
+    assert all(len(v) == 1 for v in children.values())  # one child per (node, branch)
+
+
+def test_huffman_needs_two_words():
+    with pytest.raises(ValueError):
+        _core.huffman(np.array([5], dtype=np.uint64))
+
+
+def test_alias_sampler_matches_unigram_power():
+    rng = np.random.default_rng(3)
+    counts = rng.zipf(1.5, 40).clip(1, 10**6).astype(np.float64)
+    weights = counts ** 0.75
+    weights[0] = 0.0  # the sentence end is never a noise word
+    threshold, alias = _core.alias_table(weights)
+    n = 400_000
+    draws = _core.sample_noise(threshold, alias, n, seed=11)
+    observed = np.bincount(draws, minlength=len(weights))
+    expected = weights / weights.sum() * n
+    assert observed[0] == 0
+    mask = expected > 0
+    chi2 = (((observed - expected) ** 2)[mask] / expected[mask]).sum()
+    # chi-square with 38 degrees of freedom: P(chi2 > 70.7) = 0.001
+    assert chi2 < 70.7
+    # and a wrong distribution (plain unigram) is rejected by the same test
+    wrong = counts / counts.sum() * n
+    chi2_wrong = (((observed - wrong) ** 2)[mask] / wrong[mask]).sum()
+    assert chi2_wrong > 1000
+
+
+def test_alias_rejects_all_zero_weights():
+    with pytest.raises(ValueError):
+        _core.alias_table(np.zeros(4))
+
+
+def test_keep_thresholds_follow_word2vec_formula():
+    counts = np.array([0, 10_000, 1_000, 10, 1], dtype=np.uint64)
+    sample = 1e-3
+    thr = _core.keep_thresholds(counts, sample)
+    total = counts.sum()
+    for c, t in zip(counts[1:], thr[1:]):
+        keep = (np.sqrt(c / (sample * total)) + 1) * (sample * total) / c
+        assert t == (2**32 if keep >= 1 else pytest.approx(keep * 2**32, abs=1.0))
+    assert (_core.keep_thresholds(counts, 0.0) == 2**32).all()
+
+
+def test_init_uniform_range_and_determinism():
+    m = _core.init_uniform(500, 20, 7)
+    assert m.dtype == np.float32 and m.shape == (500, 20)
+    assert m.min() >= -0.5 / 20 and m.max() < 0.5 / 20
+    assert abs(m.mean()) < 1e-3
+    np.testing.assert_array_equal(m, _core.init_uniform(500, 20, 7))
+    assert not np.array_equal(m, _core.init_uniform(500, 20, 8))

@@ -1,0 +1,105 @@
+"""End-to-end training through the Python API: structure is learned, runs are reproducible."""
+import numpy as np
+import pytest
+
+import w2vfast
+from w2vfast import _core
+
+MODES = {
+    "sg-ns": dict(cbow=0, negative=5, hs=0),
+    "sg-hs": dict(cbow=0, negative=0, hs=1),
+    "cbow-ns": dict(cbow=1, negative=5, hs=0),
+    "cbow-hs": dict(cbow=1, negative=0, hs=1),
+}
+
+
+@pytest.fixture(scope="module")
+def grouped_corpus(tmp_path_factory):
+    """Eight groups of 12 words; a sentence uses the words of one group only.
+
+    Words of one group share all their contexts and no word shares a context with another
+    group, so every mode must put a word's nearest neighbours in its own group."""
+    rng = np.random.default_rng(5)
+    groups = [[f"g{g}w{i}" for i in range(12)] for g in range(8)]
+    lines = []
+    for _ in range(12_000):
+        group = groups[rng.integers(len(groups))]
+        lines.append(" ".join(group[i] for i in rng.integers(0, len(group), 10)))
+    path = tmp_path_factory.mktemp("corpus") / "groups.txt"
+    path.write_text("\n".join(lines) + "\n")
+    return path
+
+
+@pytest.mark.parametrize("mode", MODES)
+def test_every_mode_learns_planted_groups(grouped_corpus, mode):
+    model = w2vfast.train(str(grouped_corpus), size=24, window=3, iter=3, min_count=1, threads=2,
+                          sample=0, seed=3, **MODES[mode])
+    hits = total = 0
+    for word in model.index_to_key:
+        if word == "</s>":
+            continue
+        group = word.split("w")[0]
+        neighbours = [w for w, _ in model.most_similar(word, topn=5)]
+        hits += sum(n.split("w")[0] == group for n in neighbours)
+        total += len(neighbours)
+    assert hits / total >= 0.95, f"{mode}: only {hits}/{total} neighbours in the same group"
+
+
+@pytest.mark.parametrize("mode", ["sg-ns", "cbow-hs"])
+def test_single_thread_runs_are_reproducible(grouped_corpus, mode):
+    kw = dict(size=16, iter=1, min_count=1, threads=1, **MODES[mode])
+    a = w2vfast.train(str(grouped_corpus), seed=9, **kw).vectors
+    b = w2vfast.train(str(grouped_corpus), seed=9, **kw).vectors
+    c = w2vfast.train(str(grouped_corpus), seed=10, **kw).vectors
+    np.testing.assert_array_equal(a, b)
+    assert not np.array_equal(a, c)
+
+
+def test_every_thread_trains_every_epoch(grouped_corpus):
+    """word2vec.c's threads that reach end of file skip later epochs; ours all finish."""
+    seen = []
+    model = w2vfast.train(str(grouped_corpus), size=8, iter=4, min_count=1, threads=5,
+                          progress=seen.append)
+    last = seen[-1]
+    assert last["total"] == 4 * model.stats["train_words"]
+    assert last["words"] == last["total"]
+    assert len(last["per_thread"]) == 5
+
+
+def test_learning_rate_decays_to_the_floor():
+    trainer = _core.Trainer({"size": 4, "negative": 1, "alpha": 0.5, "iter": 2}, np.zeros((3, 4), np.float32),
+                            None, np.zeros((3, 4), np.float32), noise=_core.alias_table(np.ones(3)))
+    assert trainer.progress()[2] == pytest.approx(0.5)
+
+
+def test_stats_and_vector_choices(grouped_corpus):
+    kw = dict(size=10, iter=1, min_count=1, threads=1, seed=1)
+    m_in = w2vfast.train(str(grouped_corpus), **kw)
+    m_sum = w2vfast.train(str(grouped_corpus), vectors="sum", **kw)
+    m_cat = w2vfast.train(str(grouped_corpus), vectors="concat", **kw)
+    assert m_in.vectors.shape == (97, 10)  # 96 words and </s>
+    np.testing.assert_allclose(m_sum.vectors, m_in.syn0 + m_in.syn1neg, rtol=1e-6)
+    np.testing.assert_array_equal(m_cat.vectors, np.hstack([m_in.syn0, m_in.syn1neg]))
+    assert m_in.index_to_key[0] == "</s>"
+    assert m_in.stats["train_words"] == 12_000 * 11
+
+
+def test_divergence_is_an_error_not_garbage(grouped_corpus, tmp_path):
+    out = tmp_path / "v.txt"
+    with pytest.raises(w2vfast.TrainingError, match="smaller -alpha"):
+        w2vfast.train(str(grouped_corpus), size=10, iter=2, min_count=1, threads=2, alpha=1e4,
+                      cbow=1, output=str(out))
+    assert not out.exists()
+
+
+def test_gensim_loads_what_we_train(grouped_corpus, tmp_path):
+    gensim_models = pytest.importorskip("gensim.models")
+    model = w2vfast.train(str(grouped_corpus), size=12, iter=1, min_count=1, threads=2)
+    for binary in (False, True):
+        path = tmp_path / f"v{int(binary)}"
+        model.save(str(path), binary=binary)
+        kv = gensim_models.KeyedVectors.load_word2vec_format(str(path), binary=binary)
+        assert kv.index_to_key == model.index_to_key
+        np.testing.assert_allclose(kv.vectors, model.vectors, atol=1e-6 if not binary else 0)
+        ours = w2vfast.load(str(path))
+        assert ours.index_to_key == model.index_to_key
