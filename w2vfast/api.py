@@ -79,6 +79,19 @@ class Vectors:
         best = best[np.argsort(-scores[best], kind="stable")]
         return [(self.index_to_key[i], float(scores[i])) for i in best]
 
+    def most_similar_by_vector(self, vector, topn=1, exclude=()):
+        """The word (topn=1) or (word, cosine) list closest to `vector`, skipping `exclude`."""
+        unit = self.unit_vectors()
+        v = np.asarray(vector, dtype=np.float32)
+        norm = np.linalg.norm(v)
+        scores = unit @ (v / norm if norm > 0 else v)
+        for w in exclude:
+            if w in self.key_to_index:
+                scores[self.key_to_index[w]] = -np.inf
+        order = np.argsort(-scores, kind="stable")[:topn]
+        found = [(self.index_to_key[i], float(scores[i])) for i in order]
+        return found[0][0] if topn == 1 else found
+
     def save(self, path, binary=False):
         """Write word2vec text or binary format (atomically when `path` is a file)."""
         write_vectors(path, [_to_bytes(w) for w in self.index_to_key], self.vectors, binary=binary)
