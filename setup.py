@@ -12,7 +12,7 @@ import numpy
 from Cython.Build import cythonize
 from setuptools import Extension, setup
 
-compile_args = ["-O3", "-std=gnu11", "-fopenmp-simd", "-fno-math-errno", "-Wall", "-Wno-unused-function"]
+compile_args = ["-O3", "-std=gnu11", "-fopenmp-simd", "-fno-math-errno", "-Wall", "-Wno-unused-function", "-Wno-psabi"]
 link_args = []
 if os.environ.get("W2VFAST_NATIVE") == "1":
     compile_args.append("-march=native")

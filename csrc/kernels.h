@@ -23,17 +23,86 @@
 #define W2V_INLINE static inline
 #endif
 
-W2V_INLINE float w2v_dot(const float *restrict a, const float *restrict b, int n) {
-    float s = 0.0f;
-#pragma omp simd reduction(+ : s)
-    for (int i = 0; i < n; i++) s += a[i] * b[i];
+/* Vectors of 16 floats in GCC/Clang's generic vector extension: one zmm register in the
+ * AVX-512 clone, two ymm in the AVX2 clone, four xmm in the baseline one.  Loads and stores go
+ * through memcpy, which compiles to unaligned vector moves and keeps strict aliasing intact. */
+typedef float w2v_vf __attribute__((vector_size(64)));
+typedef float w2v_vf8 __attribute__((vector_size(32)));
+typedef float w2v_vf4 __attribute__((vector_size(16)));
+#define W2V_VW 16
+
+W2V_INLINE w2v_vf w2v_load(const float *p) {
+    w2v_vf v;
+    memcpy(&v, p, sizeof v);
+    return v;
+}
+
+W2V_INLINE void w2v_store(float *p, w2v_vf v) { memcpy(p, &v, sizeof v); }
+
+/* Sum of the 16 lanes as a tree of halvings (3 shuffles and adds, then 4 scalars); left to
+ * itself the compiler spills the vector and adds 16 scalars in a dependent chain. */
+W2V_INLINE float w2v_hsum(w2v_vf v) {
+    w2v_vf8 h8 = __builtin_shufflevector(v, v, 0, 1, 2, 3, 4, 5, 6, 7) +
+                 __builtin_shufflevector(v, v, 8, 9, 10, 11, 12, 13, 14, 15);
+    w2v_vf4 h4 = __builtin_shufflevector(h8, h8, 0, 1, 2, 3) + __builtin_shufflevector(h8, h8, 4, 5, 6, 7);
+    return (h4[0] + h4[2]) + (h4[1] + h4[3]);
+}
+
+W2V_INLINE float w2v_dot(const float *a, const float *b, int n) {
+    w2v_vf acc = {0};
+    int i = 0;
+    for (; i + W2V_VW <= n; i += W2V_VW) acc += w2v_load(a + i) * w2v_load(b + i);
+    float s = w2v_hsum(acc);
+    for (; i < n; i++) s += a[i] * b[i];
     return s;
+}
+
+/* Four dot products of `a` with b0..b3: each load of `a` serves four independent FMA chains. */
+W2V_INLINE void w2v_dot4(const float *a, const float *b0, const float *b1, const float *b2,
+                         const float *b3, int n, float *out) {
+    w2v_vf c0 = {0}, c1 = {0}, c2 = {0}, c3 = {0};
+    int i = 0;
+    for (; i + W2V_VW <= n; i += W2V_VW) {
+        w2v_vf x = w2v_load(a + i);
+        c0 += x * w2v_load(b0 + i);
+        c1 += x * w2v_load(b1 + i);
+        c2 += x * w2v_load(b2 + i);
+        c3 += x * w2v_load(b3 + i);
+    }
+    out[0] = w2v_hsum(c0);
+    out[1] = w2v_hsum(c1);
+    out[2] = w2v_hsum(c2);
+    out[3] = w2v_hsum(c3);
+    for (; i < n; i++) {
+        out[0] += a[i] * b0[i];
+        out[1] += a[i] * b1[i];
+        out[2] += a[i] * b2[i];
+        out[3] += a[i] * b3[i];
+    }
 }
 
 /* y += a x */
 W2V_INLINE void w2v_axpy(float a, const float *restrict x, float *restrict y, int n) {
-#pragma omp simd
-    for (int i = 0; i < n; i++) y[i] += a * x[i];
+    int i = 0;
+    for (; i + W2V_VW <= n; i += W2V_VW) w2v_store(y + i, w2v_load(y + i) + a * w2v_load(x + i));
+    for (; i < n; i++) y[i] += a * x[i];
+}
+
+/* y += sum_k g[k gs] base[idx[k]]: a weighted sum of k matrix rows added to y, each slice of y
+ * held in a register while all rows contribute (one load and store of y instead of k). */
+W2V_INLINE void w2v_combine(float *restrict y, const float *g, int gs, const float *base,
+                            const uint32_t *idx, int k, int n) {
+    int i = 0;
+    for (; i + W2V_VW <= n; i += W2V_VW) {
+        w2v_vf acc = w2v_load(y + i);
+        for (int q = 0; q < k; q++) acc += g[q * gs] * w2v_load(base + (size_t)idx[q] * n + i);
+        w2v_store(y + i, acc);
+    }
+    for (; i < n; i++) {
+        float acc = y[i];
+        for (int q = 0; q < k; q++) acc += g[q * gs] * base[(size_t)idx[q] * n + i];
+        y[i] = acc;
+    }
 }
 
 /* Negative sampling for one input vector.
@@ -114,6 +183,88 @@ W2V_INLINE void w2v_train_cbow(const w2v_model *m, uint32_t word, const uint32_t
     if (m->hs) w2v_hs_update(m, neu1, word, alpha, neu1e);
     if (m->negative) w2v_ns_update(m, neu1, targets, m->negative + 1, alpha, neu1e);
     for (int c = 0; c < n_context; c++) w2v_axpy(1.0f, neu1e, m->syn0 + (size_t)context[c] * D, D);
+}
+
+/* Skip-gram, one whole window as a block (pWord2Vec's "HogBatch", Ji et al. 2019).
+ *
+ * All n context words of a centre word predict the same targets: the centre word and its noise
+ * words for NS, the inner nodes of its Huffman path for HS.  Writing the context rows as a matrix
+ * M (n x D) and the target rows as T (m x D), the n x m scores are S = M T', the gradient factors
+ * G = (labels - s(S)) alpha (0 where HS skips a node), and the updates are
+ *     M += G T    and    T += G' M,
+ * both computed from the values before the block, as word2vec.c computes each pair's two updates
+ * from the values before that pair.  Each target row is thus read and written once per window
+ * instead of once per pair, and the m + n rows stay in L1 for all n m dot products.  For NS the
+ * noise words are drawn once per window and shared by its pairs (word2vec.c draws them per pair);
+ * `-batch 0` keeps word2vec.c's exact pair-by-pair path.
+ *
+ * `out` is syn1neg or syn1, `rows` the m target rows, `labels` their labels; `hs` selects the HS
+ * rule for saturated scores (skip the node) over the NS rule (clip the sigmoid).  dM (n x D)
+ * accumulates the context rows' updates; the caller applies it once every loss has added its
+ * share. */
+W2V_INLINE float w2v_block_gradient(float f, float label, int hs, const float *sigmoid, float alpha) {
+    if (f > -W2V_MAX_EXP && f < W2V_MAX_EXP) return (label - w2v_sigmoid(sigmoid, f)) * alpha;
+    if (hs) return 0.0f; /* HS skips saturated nodes; NaN lands here too */
+    return (label - (f > 0 ? 1.0f : 0.0f)) * alpha;
+}
+
+W2V_INLINE void w2v_block_update(const w2v_model *m, w2v_thread *t, float *out, const uint32_t *rows,
+                                 const float *labels, int n_rows, int hs, const uint32_t *ctx,
+                                 int n_ctx, float alpha, float *restrict dM) {
+    const int D = m->dim;
+    float *restrict G = t->block_g; /* n_ctx x n_rows */
+    /* 1. scores S = M T' and factors G, four targets at a time */
+    for (int j = 0; j < n_ctx; j++) {
+        const float *mj = m->syn0 + (size_t)ctx[j] * D;
+        float *gj = G + (size_t)j * n_rows;
+        int r = 0;
+        for (; r + 4 <= n_rows; r += 4) {
+            float f[4];
+            w2v_dot4(mj, out + (size_t)rows[r] * D, out + (size_t)rows[r + 1] * D,
+                     out + (size_t)rows[r + 2] * D, out + (size_t)rows[r + 3] * D, D, f);
+            for (int q = 0; q < 4; q++) gj[r + q] = w2v_block_gradient(f[q], labels[r + q], hs, m->sigmoid, alpha);
+        }
+        for (; r < n_rows; r++)
+            gj[r] = w2v_block_gradient(w2v_dot(mj, out + (size_t)rows[r] * D, D), labels[r], hs, m->sigmoid, alpha);
+    }
+    /* 2. context updates from the old target rows: dM_j += sum_r G_jr T_r */
+    for (int j = 0; j < n_ctx; j++) w2v_combine(dM + (size_t)j * D, G + (size_t)j * n_rows, 1, out, rows, n_rows, D);
+    /* 3. target updates from the (unchanged) context rows, added in place: T_r += sum_j G_jr M_j.
+     * A row listed twice gets both increments; a concurrent Hogwild update is not overwritten. */
+    for (int r = 0; r < n_rows; r++) w2v_combine(out + (size_t)rows[r] * D, G + r, n_rows, m->syn0, ctx, n_ctx, D);
+}
+
+/* The whole skip-gram window of centre word `word` as one block; targets[1..negative] hold its
+ * noise words.  Noise words equal to the centre word get no update, as in w2v_ns_update. */
+W2V_INLINE void w2v_train_sg_window(const w2v_model *m, w2v_thread *t, uint32_t word, const uint32_t *ctx,
+                                    int n_ctx, const uint32_t *targets, float alpha) {
+    const int D = m->dim;
+    float *restrict dM = t->block_din;
+    if (n_ctx == 0) return;
+    memset(dM, 0, (size_t)n_ctx * D * sizeof(float));
+    if (m->hs) {
+        uint32_t lo = m->code_offset[word], len = m->code_offset[word + 1] - lo;
+        float *labels = t->block_labels;
+        for (uint32_t r = 0; r < len; r++) labels[r] = 1.0f - (float)m->codes[lo + r];
+        w2v_block_update(m, t, m->syn1, m->points + lo, labels, (int)len, 1, ctx, n_ctx, alpha, dM);
+    }
+    if (m->negative) {
+        uint32_t *rows = t->block_rows;
+        float *labels = t->block_labels;
+        int n = 0;
+        for (int d = 0; d <= m->negative; d++) {
+            if (d > 0 && targets[d] == word) continue;
+            rows[n] = targets[d];
+            labels[n++] = d == 0 ? 1.0f : 0.0f;
+        }
+        w2v_block_update(m, t, m->syn1neg, rows, labels, n, 0, ctx, n_ctx, alpha, dM);
+    }
+    for (int j = 0; j < n_ctx; j++) w2v_axpy(1.0f, dM + (size_t)j * D, m->syn0 + (size_t)ctx[j] * D, D);
+}
+
+/* Ask for a row's cache lines ahead of use (a hint: no effect on results). */
+W2V_INLINE void w2v_prefetch_row(const float *row, int dim) {
+    for (int i = 0; i < dim; i += 16) __builtin_prefetch(row + i, 1, 3);
 }
 
 #endif

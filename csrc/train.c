@@ -39,11 +39,6 @@ static int all_finite(const float *v, int n) {
     return s == 0.0f;
 }
 
-W2V_INLINE void fill_targets(const w2v_model *m, w2v_thread *t, uint32_t word) {
-    t->targets[0] = word;
-    for (int k = 1; k <= m->negative; k++) t->targets[k] = w2v_sample_noise(&m->noise, &t->rng);
-}
-
 /* Read the next sentence of the slice into t->sentence, dropping subsampled words.  Returns its
  * length; *pos advances and *read counts every id consumed, kept or not (the learning-rate
  * schedule and the progress count all corpus words, as word2vec.c). */
@@ -64,28 +59,55 @@ W2V_INLINE int next_sentence(const w2v_model *m, w2v_thread *t, uint64_t *pos, u
     return len;
 }
 
+/* Noise words for the window of `word` go into `targets` (word first). */
+W2V_INLINE void draw_targets(const w2v_model *m, w2v_thread *t, uint32_t *targets, uint32_t word) {
+    targets[0] = word;
+    for (int k = 1; k <= m->negative; k++) targets[k] = w2v_sample_noise(&m->noise, &t->rng);
+}
+
 W2V_INLINE void train_sentence(const w2v_model *m, w2v_thread *t, int len, float alpha) {
     const uint32_t *sen = t->sentence;
+    const int D = m->dim;
+    uint32_t *targets = t->targets, *next_targets = t->next_targets;
+    /* the noise words of the next window are drawn one window ahead, so their rows (random, and
+     * so likely cache misses) can be prefetched while this window trains */
+    if (m->negative && len > 0) draw_targets(m, t, next_targets, sen[0]);
     for (int i = 0; i < len; i++) {
         uint32_t word = sen[i];
+        if (m->negative) {
+            uint32_t *swap = targets;
+            targets = next_targets;
+            next_targets = swap;
+            if (i + 1 < len) {
+                draw_targets(m, t, next_targets, sen[i + 1]);
+                for (int k = 0; k <= m->negative; k++)
+                    w2v_prefetch_row(m->syn1neg + (size_t)next_targets[k] * D, D);
+            }
+        }
+        if (i + 1 + m->window < len) w2v_prefetch_row(m->syn0 + (size_t)sen[i + 1 + m->window] * D, D);
         /* dynamic window: the radius is uniform in 1..window, which weights near words more */
         int radius = m->window - (int)w2v_rand_below(w2v_rand(&t->rng), (uint32_t)m->window);
         int lo = i - radius < 0 ? 0 : i - radius;
         int hi = i + radius >= len ? len - 1 : i + radius;
-        if (m->cbow) {
+        if (m->cbow || m->batch) {
             int n = 0;
             for (int c = lo; c <= hi; c++)
                 if (c != i) t->context[n++] = sen[c];
-            if (m->negative) fill_targets(m, t, word);
-            w2v_train_cbow(m, word, t->context, n, t->targets, alpha, t->neu1, t->neu1e);
+            if (m->cbow) w2v_train_cbow(m, word, t->context, n, targets, alpha, t->neu1, t->neu1e);
+            else w2v_train_sg_window(m, t, word, t->context, n, targets, alpha);
         } else {
+            int first = 1;
             for (int c = lo; c <= hi; c++) {
                 if (c == i) continue;
-                if (m->negative) fill_targets(m, t, word);
-                w2v_train_sg_pair(m, word, sen[c], t->targets, alpha, t->neu1e);
+                /* word2vec.c's exact path: fresh noise words for every pair */
+                if (m->negative && !first) draw_targets(m, t, targets, word);
+                first = 0;
+                w2v_train_sg_pair(m, word, sen[c], targets, alpha, t->neu1e);
             }
         }
     }
+    t->targets = targets;
+    t->next_targets = next_targets;
 }
 
 W2V_MULTIVERSION
@@ -122,6 +144,11 @@ int w2v_train_thread(const w2v_model *m, w2v_thread *t) {
 void w2v_step_sg(const w2v_model *m, uint32_t word, uint32_t context, const uint32_t *targets,
                  float alpha, float *neu1e) {
     w2v_train_sg_pair(m, word, context, targets, alpha, neu1e);
+}
+
+void w2v_step_sg_window(const w2v_model *m, w2v_thread *t, uint32_t word, const uint32_t *context,
+                        int n_context, const uint32_t *targets, float alpha) {
+    w2v_train_sg_window(m, t, word, context, n_context, targets, alpha);
 }
 
 void w2v_step_cbow(const w2v_model *m, uint32_t word, const uint32_t *context, int n_context,

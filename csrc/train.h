@@ -22,6 +22,8 @@ void w2v_request_stop(w2v_shared *s);
 /* One update of each kind with given targets, for tests against a NumPy reference. */
 void w2v_step_sg(const w2v_model *m, uint32_t word, uint32_t context, const uint32_t *targets,
                  float alpha, float *neu1e);
+void w2v_step_sg_window(const w2v_model *m, w2v_thread *t, uint32_t word, const uint32_t *context,
+                        int n_context, const uint32_t *targets, float alpha);
 void w2v_step_cbow(const w2v_model *m, uint32_t word, const uint32_t *context, int n_context,
                    const uint32_t *targets, float alpha, float *neu1, float *neu1e);
 

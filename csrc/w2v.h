@@ -47,6 +47,7 @@ typedef struct {
     int cbow_mean;           /* CBOW input is the mean (1) or the sum (0) of the context vectors */
     int iter;                /* epochs */
     int max_sentence_length; /* sentences are cut after this many kept words */
+    int batch;               /* skip-gram: train each window as one block (kernels.h) */
     float alpha;             /* starting learning rate; decays linearly to alpha * min_alpha_ratio */
     float min_alpha_ratio;
 
@@ -56,6 +57,7 @@ typedef struct {
     const uint32_t *code_offset;    /* HS: codes and points of word w are [code_offset[w], code_offset[w+1]) */
     const uint8_t *codes;
     const uint32_t *points;
+    uint32_t max_code_length;       /* the longest Huffman path */
     w2v_alias noise;                /* negative sampling distribution, unigram^ns_exponent */
     const float *sigmoid;           /* W2V_SIGMOID_TABLE_SIZE entries */
 
@@ -83,7 +85,14 @@ typedef struct {
     float *neu1e;          /* D floats: accumulated gradient for the input side */
     uint32_t *sentence;    /* max_sentence_length ids after subsampling */
     uint32_t *targets;     /* negative + 1 ids: the positive word, then the noise words */
-    uint32_t *context;     /* 2 window ids: a CBOW window */
+    uint32_t *next_targets; /* the same for the next window, drawn ahead for prefetching */
+    uint32_t *context;     /* 2 window ids: the context of one centre word */
+    /* skip-gram block buffers (w2v_block_update), R = max(negative + 1, max_code_length) rows */
+    float *block_din;      /* 2 window x D: their updates */
+    float *block_dout;     /* R x D: their updates */
+    float *block_g;        /* 2 window x R gradient factors */
+    float *block_labels;   /* R */
+    uint32_t *block_rows;  /* R */
     uint64_t words_done;   /* this thread's words, for per-thread speed */
 } w2v_thread;
 

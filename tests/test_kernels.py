@@ -52,7 +52,7 @@ def make_model(V=12, D=16, negative=3, hs=1, cbow=0, cbow_mean=1, scale=0.5, see
     syn1neg = rng.uniform(-scale, scale, (V, D)).astype(np.float32) if negative else None
     huff = _core.huffman(counts)
     noise = _core.alias_table(counts.astype(np.float64) ** 0.75)
-    options = {"size": D, "negative": negative, "hs": hs, "cbow": cbow, "cbow_mean": cbow_mean}
+    options = {"size": D, "negative": negative, "hs": hs, "cbow": cbow, "cbow_mean": cbow_mean, "window": 5}
     trainer = _core.Trainer(options, syn0, syn1, syn1neg, huffman=huff, noise=noise)
     return trainer, syn0, syn1, syn1neg, huff
 
@@ -226,3 +226,53 @@ def test_init_uniform_range_and_determinism():
     assert abs(m.mean()) < 1e-3
     np.testing.assert_array_equal(m, _core.init_uniform(500, 20, 7))
     assert not np.array_equal(m, _core.init_uniform(500, 20, 8))
+
+
+def ref_block(syn0, out, ctx, rows, labels, alpha, hs, dM):
+    """The batched skip-gram block: S = M T', G = (labels - s(S)) alpha, M += G T, T += G' M."""
+    M = syn0[ctx].copy()
+    T = out[rows].copy()
+    G = np.zeros((len(ctx), len(rows)))
+    for j in range(len(ctx)):
+        for r in range(len(rows)):
+            f = float(M[j] @ T[r])
+            if -MAX_EXP < f < MAX_EXP:
+                G[j, r] = (labels[r] - table_sigmoid(f)) * alpha
+            elif not hs:
+                G[j, r] = (labels[r] - (1.0 if f > 0 else 0.0)) * alpha
+    dM += G @ T
+    np.add.at(out, rows, G.T @ M)
+
+
+@pytest.mark.parametrize("negative,hs", [(4, 0), (0, 1), (3, 1)], ids=["ns", "hs", "ns+hs"])
+@pytest.mark.parametrize("scale", [0.5, 3.0], ids=["small", "saturating"])
+def test_skipgram_window_block_matches_numpy(negative, hs, scale):
+    trainer, syn0, syn1, syn1neg, huff = make_model(V=40, negative=negative, hs=hs, scale=scale)
+    word, alpha = 6, 0.025
+    context = np.array([1, 2, 9, 2, 30, 7], dtype=np.uint32)  # 2 twice: updated twice
+    targets = np.array([word, 3, 6, 11, 3][: negative + 1], dtype=np.uint32)  # 6 = word: skipped; 3 twice
+    r0 = syn0.astype(np.float64)
+    r1 = syn1.astype(np.float64) if hs else None
+    r1neg = syn1neg.astype(np.float64) if negative else None
+    dM = np.zeros((len(context), syn0.shape[1]))
+    if hs:
+        codes, points = path(huff, word)
+        ref_block(r0, r1, context, points, 1.0 - codes, alpha, True, dM)
+    if negative:
+        keep = [0] + [d for d in range(1, negative + 1) if targets[d] != word]
+        labels = np.array([1.0] + [0.0] * (len(keep) - 1))
+        ref_block(r0, r1neg, context, targets[keep], labels, alpha, False, dM)
+    np.add.at(r0, context, dM)
+
+    trainer.step_sg_window(word, context, targets, alpha)
+    np.testing.assert_allclose(syn0, r0, atol=1e-5)
+    if hs:
+        np.testing.assert_allclose(syn1, r1, atol=1e-5)
+    if negative:
+        np.testing.assert_allclose(syn1neg, r1neg, atol=1e-5)
+
+
+def test_window_block_checks_its_context_size():
+    trainer = make_model(negative=2, hs=0)[0]
+    with pytest.raises(ValueError):
+        trainer.step_sg_window(1, np.arange(11, dtype=np.uint32) % 12, np.array([1, 2, 3], dtype=np.uint32), 0.1)

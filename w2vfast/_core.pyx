@@ -244,6 +244,7 @@ cdef class Trainer:
         m.cbow_mean = options.get("cbow_mean", 1)
         m.iter = options.get("iter", 1)
         m.max_sentence_length = options.get("max_sentence_length", 1000)
+        m.batch = options.get("batch", 1)
         m.alpha = options.get("alpha", 0.025)
         m.min_alpha_ratio = options.get("min_alpha_ratio", 1e-4)
         self.seed = options.get("seed", 1)
@@ -281,6 +282,7 @@ cdef class Trainer:
             m.code_offset = &off[0]
             m.codes = &cds[0] if cds.shape[0] else NULL
             m.points = &pts[0] if pts.shape[0] else NULL
+            m.max_code_length = max(int(np.max(np.diff(np.asarray(off, dtype=np.int64)))), 0)
             self._arrays += [off, cds, pts]
 
         cdef const uint32_t[::1] nthr, nal
@@ -304,13 +306,13 @@ cdef class Trainer:
 
     cdef _free_threads(self):
         cdef int i
+        cdef w2v_thread *t
         if self.threads != NULL:
             for i in range(self.n_threads):
-                free(self.threads[i].neu1)
-                free(self.threads[i].neu1e)
-                free(self.threads[i].sentence)
-                free(self.threads[i].targets)
-                free(self.threads[i].context)
+                t = &self.threads[i]
+                free(t.neu1); free(t.neu1e); free(t.sentence); free(t.targets); free(t.context)
+                free(t.next_targets); free(t.block_din); free(t.block_dout)
+                free(t.block_g); free(t.block_labels); free(t.block_rows)
             free(self.threads)
         self.threads = NULL
         self.n_threads = 0
@@ -320,6 +322,7 @@ cdef class Trainer:
         cdef int i
         cdef w2v_thread *t
         cdef uint64_t rng = self.seed
+        cdef size_t rows = max(m.negative + 1, m.max_code_length)
         self._free_threads()
         self.threads = <w2v_thread *>calloc(n, sizeof(w2v_thread))
         if self.threads == NULL:
@@ -332,7 +335,15 @@ cdef class Trainer:
             t.sentence = <uint32_t *>calloc(m.max_sentence_length, sizeof(uint32_t))
             t.targets = <uint32_t *>calloc(m.negative + 1, sizeof(uint32_t))
             t.context = <uint32_t *>calloc(2 * m.window, sizeof(uint32_t))
-            if not (t.neu1 and t.neu1e and t.sentence and t.targets and t.context):
+            t.next_targets = <uint32_t *>calloc(m.negative + 1, sizeof(uint32_t))
+            t.block_din = <float *>calloc(2 * m.window * m.dim, sizeof(float))
+            t.block_dout = <float *>calloc(rows * m.dim, sizeof(float))
+            t.block_g = <float *>calloc(2 * m.window * rows, sizeof(float))
+            t.block_labels = <float *>calloc(rows, sizeof(float))
+            t.block_rows = <uint32_t *>calloc(rows, sizeof(uint32_t))
+            if not (t.neu1 and t.neu1e and t.sentence and t.targets and t.next_targets and t.context
+                    and t.block_din and t.block_dout and t.block_g and t.block_labels
+                    and t.block_rows):
                 self._free_threads()
                 raise MemoryError("out of memory starting threads")
             # each thread its own stream: the seed's splitmix64 sequence, one value per thread
@@ -403,6 +414,19 @@ cdef class Trainer:
         self._check_word(context)
         cdef cnp.ndarray[float, ndim=1] neu1e = np.zeros(self.model.dim, dtype=np.float32)
         w2v_step_sg(&self.model, word, context, &targets[0], alpha, &neu1e[0])
+
+    def step_sg_window(self, uint32_t word, const uint32_t[::1] context not None,
+                       const uint32_t[::1] targets not None, float alpha):
+        """One skip-gram window as a block (the -batch 1 path)."""
+        self._check_step(word, targets)
+        if context.shape[0] > 2 * self.model.window:
+            raise ValueError("more context words than the window holds")
+        for c in context:
+            self._check_word(c)
+        if self.n_threads == 0:
+            self._alloc_threads(1)
+        w2v_step_sg_window(&self.model, &self.threads[0], word,
+                           &context[0] if context.shape[0] else NULL, context.shape[0], &targets[0], alpha)
 
     def step_cbow(self, uint32_t word, const uint32_t[::1] context not None,
                   const uint32_t[::1] targets not None, float alpha):

@@ -22,13 +22,14 @@ cdef extern from "w2v.h" nogil:
         const uint32_t *alias
 
     ctypedef struct w2v_model:
-        int dim, window, negative, hs, cbow, cbow_mean, iter, max_sentence_length
+        int dim, window, negative, hs, cbow, cbow_mean, iter, max_sentence_length, batch
         float alpha, min_alpha_ratio
         uint32_t vocab_size
         const uint64_t *keep_threshold
         const uint32_t *code_offset
         const uint8_t *codes
         const uint32_t *points
+        uint32_t max_code_length
         w2v_alias noise
         const float *sigmoid
         const uint32_t *ids
@@ -45,7 +46,13 @@ cdef extern from "w2v.h" nogil:
         float *neu1e
         uint32_t *sentence
         uint32_t *targets
+        uint32_t *next_targets
         uint32_t *context
+        float *block_din
+        float *block_dout
+        float *block_g
+        float *block_labels
+        uint32_t *block_rows
         uint64_t words_done
 
 cdef extern from "sigmoid.h" nogil:
@@ -95,5 +102,7 @@ cdef extern from "train.h" nogil:
     void w2v_request_stop(w2v_shared *s)
     void w2v_step_sg(const w2v_model *m, uint32_t word, uint32_t context, const uint32_t *targets,
                      float alpha, float *neu1e)
+    void w2v_step_sg_window(const w2v_model *m, w2v_thread *t, uint32_t word, const uint32_t *context,
+                            int n_context, const uint32_t *targets, float alpha)
     void w2v_step_cbow(const w2v_model *m, uint32_t word, const uint32_t *context, int n_context,
                        const uint32_t *targets, float alpha, float *neu1, float *neu1e)

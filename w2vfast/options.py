@@ -32,6 +32,7 @@ DEFAULTS = {
     "cbow_mean": 1,
     "max_sentence_length": 1000,
     "seed": 1,
+    "batch": 1,
     "vectors": "in",
 }
 
@@ -64,7 +65,7 @@ def resolve(**given):
         check(name, _is_int(o[name]) and o[name] >= 1, "must be a whole number of at least 1")
     for name in ("negative", "max_vocab", "seed"):
         check(name, _is_int(o[name]) and o[name] >= 0, "must be a whole number, 0 or more")
-    for name in ("hs", "cbow", "cbow_mean"):
+    for name in ("hs", "cbow", "cbow_mean", "batch"):
         check(name, o[name] in (0, 1), "must be 0 or 1")
     check("alpha", _is_real(o["alpha"]) and o["alpha"] > 0, "the learning rate must be a positive number")
     check("sample", _is_real(o["sample"]) and o["sample"] >= 0, "must be 0 (off) or a positive number such as 1e-3")
