@@ -158,9 +158,9 @@ static int emit(w2v_dict *d, const char *tok, uint32_t len) {
          * character, back off to that character's first byte so it is dropped whole */
         uint32_t cut = W2V_MAX_TOKEN;
         while (cut > 0 && ((unsigned char)tok[cut] & 0xC0) == 0x80) cut--;
-        len = cut;
+        /* no character start at all (not UTF-8): there is no character to keep whole */
+        len = cut > 0 ? cut : W2V_MAX_TOKEN;
         d->n_truncated++;
-        if (len == 0) return W2V_OK;
     }
     uint64_t h = hash_bytes((const unsigned char *)tok, len), slot;
     uint32_t i = lookup(d, tok, len, h, &slot);

@@ -184,11 +184,6 @@ def test_unknown_flag_is_a_usage_error(corpus, tmp_path):
     assert not (tmp_path / "out.txt").exists()
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "w2vfast/cli.py: single-dash long flags are plain click options, so click parses an unknown "
-    "`-sizee` as the cluster of short options -s -i -z ... and reports `No such option '-s'`, "
-    "a flag the user never typed. The message should name `-sizee` (and could suggest -size, "
-    "as click does for `--sizee`)."))
 def test_unknown_single_dash_flag_is_named_in_the_error(corpus, tmp_path):
     result = cli(corpus, "-sizee", "5", "-output", tmp_path / "out.txt", *FAST)
     assert result.exit_code == 2
@@ -209,16 +204,8 @@ def test_exit_status_zero_on_success_in_a_subprocess(corpus, tmp_path):
 
 COMPRESSORS = {"gz": gzip.compress, "bz2": bz2.compress, "xz": lzma.compress}
 
-GZIP_BUG = pytest.mark.xfail(strict=True, reason=(
-    "w2vfast/corpus.py iter_chunks(): `stream = opener(raw)` with opener gzip.GzipFile passes the "
-    "open file object as GzipFile's first parameter, `filename`, so every gzip corpus (file or "
-    "stdin) fails with `TypeError: expected str, bytes or os.PathLike object, not "
-    "BufferedReader` and a traceback. It should be gzip.GzipFile(fileobj=raw) (bz2.BZ2File and "
-    "lzma.LZMAFile do accept a file object first)."))
-
-
 def compressed(suffixes):
-    return [pytest.param(s, marks=GZIP_BUG) if s == "gz" else s for s in suffixes]
+    return list(suffixes)
 
 
 def test_stdin_corpus(corpus, tmp_path):
@@ -270,12 +257,6 @@ def test_compression_is_detected_by_content_not_name(corpus, tmp_path):
     assert fake_out.read_bytes() == plain_out.read_bytes() == hidden_out.read_bytes()
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "w2vfast/corpus.py _MAGIC: bzip2 is recognised by the 3 bytes b'BZh' alone, which are "
-    "printable ASCII, so a plain-text corpus whose first word starts with 'BZh' (e.g. 'BZhang') "
-    "is opened as bzip2 and fails with 'truncated or corrupt bzip2 file'. The magic should also "
-    "require the block-size digit '1'-'9' and the block magic 0x314159265359 (or the empty-stream "
-    "marker 0x177245385090)."))
 def test_plain_corpus_starting_with_bzh_trains(tmp_path):
     corpus = tmp_path / "corpus.txt"
     corpus.write_bytes(b"BZhang said so\n" + CORPUS)
@@ -428,19 +409,11 @@ BAD_VALUES = [
     (["-debug", "3"], "-debug"),
 ]
 
-_OVERFLOW = ("w2vfast/options.py resolve() has no upper bound for this flag, so a value too big "
-             "for the C type passes validation and Cython raises OverflowError later "
-             "(_core.Dictionary/Trainer/init_uniform/finalize): a traceback and exit status 1 "
-             "instead of exit 2 and one line naming the flag")
 OVERFLOW_VALUES = [
-    pytest.param(["-seed", str(2 ** 64)], "-seed", id="-seed 2**64",
-                 marks=pytest.mark.xfail(strict=True, reason=_OVERFLOW)),
-    pytest.param(["-max-vocab", str(2 ** 64)], "-max-vocab", id="-max-vocab 2**64",
-                 marks=pytest.mark.xfail(strict=True, reason=_OVERFLOW)),
-    pytest.param(["-min-count", str(2 ** 64)], "-min-count", id="-min-count 2**64",
-                 marks=pytest.mark.xfail(strict=True, reason=_OVERFLOW)),
-    pytest.param(["-iter", str(2 ** 40)], "-iter", id="-iter 2**40",
-                 marks=pytest.mark.xfail(strict=True, reason=_OVERFLOW)),
+    pytest.param(["-seed", str(2 ** 64)], "-seed", id="-seed 2**64"),
+    pytest.param(["-max-vocab", str(2 ** 64)], "-max-vocab", id="-max-vocab 2**64"),
+    pytest.param(["-min-count", str(2 ** 64)], "-min-count", id="-min-count 2**64"),
+    pytest.param(["-iter", str(2 ** 40)], "-iter", id="-iter 2**40"),
 ]
 
 
@@ -522,12 +495,11 @@ RUNTIME_ERRORS = [
     pytest.param(_content(CORPUS), ["-min-count", "100000"], "try a smaller -min-count",
                  id="min-count"),
     pytest.param(_truncated(gzip.compress, "gz"), [], "truncated or corrupt gzip",
-                 id="truncated-gz", marks=GZIP_BUG),
+                 id="truncated-gz"),
     pytest.param(_truncated(bz2.compress, "bz2"), [], "truncated or corrupt bzip2",
                  id="truncated-bz2"),
     pytest.param(_truncated(lzma.compress, "xz"), [], "truncated or corrupt xz", id="truncated-xz"),
-    pytest.param(_content(b"\x1f\x8b" + b"garbage" * 50), [], "gzip", id="corrupt-gz",
-                 marks=GZIP_BUG),
+    pytest.param(_content(b"\x1f\x8b" + b"garbage" * 50), [], "gzip", id="corrupt-gz"),
     pytest.param(_content(b"BZh91AY&SY" + b"garbage" * 50), [], "bzip2", id="corrupt-bz2"),
     pytest.param(_content(CORPUS), ["-read-vocab", "/nonexistent/vocab.txt"],
                  "cannot read vocabulary file", id="missing-read-vocab"),
@@ -591,12 +563,6 @@ def test_output_equal_to_the_corpus_is_a_usage_error(corpus, tmp_path, flag):
     assert leftovers(tmp_path, "corpus.txt") == []
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "w2vfast/vocab.py build_vocabulary() (and api.train) do not check that the corpus has any "
-    "word left to train on: with -read-vocab and a corpus none of whose words are in the "
-    "vocabulary file (and no newline), _core.Trainer.run raises `ValueError: the corpus has no "
-    "words to train on`, which cli.handle_errors does not catch: a traceback instead of "
-    "`w2vfast: error: ...` (it should be a VocabularyError naming the corpus and the vocabulary file)"))
 def test_read_vocab_with_no_known_corpus_word_is_a_clean_error(tmp_path):
     vocab = tmp_path / "vocab.txt"
     vocab.write_bytes(b"foo 5\nbar 3\n")
@@ -724,11 +690,6 @@ def test_signal_stops_training_without_output(big_corpus, tmp_path, sig, status,
     assert elapsed < 10
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "w2vfast/api.py train() writes the -save-vocab file before training starts, so after Ctrl-C "
-    "or SIGTERM the vocabulary file exists while w2vfast/cli.py handle_errors says 'no output "
-    "was written'. Either the vocabulary should be written only on success, or the message "
-    "should say that the vocabulary file was written."))
 def test_interrupt_message_is_true_with_save_vocab(big_corpus, tmp_path):
     vocab = tmp_path / "vocab.txt"
     status, stderr, _ = _interrupt(big_corpus, tmp_path, signal.SIGINT, ["-save-vocab", str(vocab)])

@@ -238,12 +238,6 @@ def test_n_truncated_counts_every_cut_occurrence():
     assert d.n_truncated == 8
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "csrc/dictionary.c emit(): when the first 101 bytes of a long token are all UTF-8 "
-    "continuation bytes (0x80-0xBF, i.e. not UTF-8, e.g. a Latin-1/CP1252 or binary token), "
-    "the back-off loop reaches cut == 0 and the token is silently dropped (`if (len == 0) "
-    "return W2V_OK;`): counted in n_tokens but absent from the vocabulary and the id stream, "
-    "while the same bytes as a <=100-byte token are kept. It should cut at 100 bytes instead."))
 def test_long_token_of_continuation_bytes_is_cut_not_dropped():
     counts, d = vocab_of(b"\x80" * 120 + b" a")
     assert b"\x80" * 100 in counts

@@ -162,8 +162,6 @@ def train(corpus, *, output=None, binary=False, save_vocab=None, read_vocab=None
     vocab_seconds = time.perf_counter() - start
     if on_vocab is not None:
         on_vocab(d)
-    if save_vocab is not None:
-        save_vocab_file(save_vocab, words, counts)
 
     need = memory_needed(len(words), o)
     avail = available_memory()
@@ -221,6 +219,9 @@ def train(corpus, *, output=None, binary=False, save_vocab=None, read_vocab=None
              "train_seconds": train_seconds, "cpu_seconds": time.process_time() - cpu0,
              "words_per_sec": trainer.total_words / train_seconds if train_seconds > 0 else 0.0}
     model = Model(words, vectors, counts, syn0, syn1neg, syn1, o, stats)
+    # outputs only once training succeeded: an interrupted or failed run writes nothing
+    if save_vocab is not None:
+        save_vocab_file(save_vocab, words, counts)
     if output is not None:
         write_vectors(output, words, vectors, binary=binary)
     if save_context is not None:

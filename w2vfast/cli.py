@@ -4,6 +4,7 @@ Every train flag is spelled both as word2vec.c does (`-size 100`) and GNU-style 
 Data goes to stdout, messages to stderr.  Usage errors exit 2, runtime failures 1, Ctrl-C 130,
 SIGTERM 143; failures print one line naming the file or flag and the fix, never a traceback.
 """
+import difflib
 import functools
 import os
 import signal
@@ -59,6 +60,44 @@ def handle_errors(fn):
         finally:
             signal.signal(signal.SIGTERM, previous)
     return wrapper
+
+
+class Word2vecCommand(click.Command):
+    """A command whose single-dash long flags (`-size`) are matched whole.
+
+    Click reads an unknown `-sizee` as bundled short options and then complains about `-s`, a
+    flag nobody typed; here an unknown word starting with a dash is reported as itself, with the
+    closest flags as suggestions.  Values after a flag (`-alpha -1`, `-output -`) are skipped."""
+
+    def parse_args(self, ctx, args):
+        takes_value = {}
+        for p in self.get_params(ctx):
+            if isinstance(p, click.Option):
+                for o in p.opts + p.secondary_opts:
+                    takes_value[o] = not (p.is_flag or p.count)
+        skip = False
+        for a in args:
+            if skip:
+                skip = False
+                continue
+            if a == "--":
+                break
+            if not a.startswith("-") or a == "-" or _is_number(a):
+                continue
+            name = a.split("=", 1)[0]
+            if name in takes_value:
+                skip = takes_value[name] and "=" not in a
+                continue
+            raise click.NoSuchOption(name, possibilities=difflib.get_close_matches(name, takes_value), ctx=ctx)
+        return super().parse_args(ctx, args)
+
+
+def _is_number(text):
+    try:
+        float(text)
+        return True
+    except ValueError:
+        return False
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
@@ -122,7 +161,7 @@ def _clock(seconds):
 D = opts.DEFAULTS
 
 
-@main.command(context_settings={"ignore_unknown_options": False})
+@main.command(cls=Word2vecCommand)
 @click.argument("corpus", required=False, metavar="CORPUS")
 @flag("train", "train_file", metavar="FILE", help="Corpus file (as word2vec.c); same as CORPUS.")
 @flag("output", metavar="FILE", help="Write the word vectors here ('-' for stdout).")
@@ -209,7 +248,7 @@ def train(corpus, train_file, output, binary, save_vocab, read_vocab, save_conte
                    f"vocabulary in {s['vocab_seconds']:.2f} s", err=True)
 
 
-@main.command()
+@main.command(cls=Word2vecCommand)
 @flag("size", type=int, default=D["size"], help="Dimension of the word vectors.")
 @flag("iter", type=int, default=D["iter"], help="Training epochs.")
 @flag("threads", type=int, default=None, help="Worker threads.  [default: number of CPUs]")

@@ -12,10 +12,25 @@ import zlib
 
 CHUNK_BYTES = 1 << 20
 
-_MAGIC = [
-    (b"\x1f\x8b", "gzip", gzip.GzipFile),
-    (b"BZh", "bzip2", bz2.BZ2File),
-    (b"\xfd7zXZ\x00", "xz", lzma.LZMAFile),
+def _is_gzip(head):
+    return head.startswith(b"\x1f\x8b")
+
+
+def _is_bzip2(head):
+    # "BZh" alone is printable text (a corpus may start with "BZhang"): require the block size
+    # digit and the magic of the first block (pi) or of the end of an empty stream (sqrt pi)
+    return (len(head) >= 10 and head.startswith(b"BZh") and b"1" <= head[3:4] <= b"9"
+            and head[4:10] in (b"\x31\x41\x59\x26\x53\x59", b"\x17\x72\x45\x38\x50\x90"))
+
+
+def _is_xz(head):
+    return head.startswith(b"\xfd7zXZ\x00")
+
+
+_FORMATS = [
+    (_is_gzip, "gzip", lambda raw: gzip.GzipFile(fileobj=raw, mode="rb")),
+    (_is_bzip2, "bzip2", bz2.BZ2File),
+    (_is_xz, "xz", lzma.LZMAFile),
 ]
 
 
@@ -36,6 +51,17 @@ def _check_readable(path):
         raise CorpusError(f"corpus {describe(path)} is not readable (permission denied)")
 
 
+def _peek(raw, n):
+    """The first n bytes without consuming them (peek may return fewer or more; loop until n)."""
+    head = raw.peek(n)
+    while len(head) < n:
+        more = raw.peek(n)
+        if len(more) <= len(head):
+            break
+        head = more
+    return head[:n]
+
+
 def iter_chunks(path, chunk_bytes=CHUNK_BYTES):
     """Yield the corpus's bytes in chunks, decompressing gzip/bzip2/xz transparently.
 
@@ -52,10 +78,10 @@ def iter_chunks(path, chunk_bytes=CHUNK_BYTES):
             raise CorpusError(f"cannot open corpus {describe(path)}: {e.strerror}") from None
     kind = "plain"
     try:
-        head = raw.peek(8)[:8] if hasattr(raw, "peek") else b""
+        head = _peek(raw, 10)
         stream = raw
-        for magic, name, opener in _MAGIC:
-            if head.startswith(magic):
+        for matches, name, opener in _FORMATS:
+            if matches(head):
                 kind = name
                 stream = opener(raw)
                 break

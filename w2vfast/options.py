@@ -77,6 +77,10 @@ def resolve(**given):
     check("negative", o["negative"] <= 1 << 16, "must be at most 65536")
     check("threads", o["threads"] <= 4096, "must be at most 4096")
     check("max_sentence_length", o["max_sentence_length"] <= 1 << 24, "must be at most 16777216")
+    check("iter", o["iter"] <= 1_000_000, "must be at most 1000000")
+    check("min_count", o["min_count"] < 1 << 63, "must be below 2**63")
+    check("max_vocab", o["max_vocab"] < 1 << 32, "must be below 2**32")
+    check("seed", o["seed"] < 1 << 64, "must be below 2**64")
     if not o["hs"] and not o["negative"]:
         raise OptionError("nothing to train: both -hs 0 and -negative 0; use -negative 5 or -hs 1")
     return o

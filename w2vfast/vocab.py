@@ -75,6 +75,10 @@ def build_vocabulary(corpus, min_count=5, max_vocab=0, read_vocab=None, record_i
         raise VocabularyError(
             f"empty vocabulary: no word occurs {min_count} times in {describe(corpus)}; "
             "try a smaller -min-count")
+    if record_ids and d.n_ids == 0:
+        raise VocabularyError(
+            f"nothing to train on: no word of {describe(corpus)} is in the vocabulary"
+            + (f" of {describe(read_vocab)}" if read_vocab is not None else ""))
     return d
 
 
