@@ -2,6 +2,7 @@
 #include <string.h>
 
 #include "dictionary.h"
+#include "varint.h"
 
 static const char EOS[] = "</s>";
 
@@ -142,8 +143,19 @@ static int prune(w2v_dict *d) {
     }
     d->n_words = kept;
     d->arena_len = arena_len;
-    for (uint64_t k = 0; k < d->n_ids; k++)
-        if (d->ids[k] != W2V_NO_ID) d->ids[k] = remap[d->ids[k]];
+    /* drop the pruned words' tokens from the stream; kept ids only get smaller, so the stream
+     * can be rewritten in place (the write position never passes the read position) */
+    uint64_t rd = 0;
+    uint8_t *wr = d->ids;
+    uint64_t n = 0;
+    while (rd < d->ids_len) {
+        uint32_t id = remap[w2v_varint_get(d->ids, &rd)];
+        if (id == W2V_NO_ID) continue;
+        wr = w2v_varint_put(wr, id);
+        n++;
+    }
+    d->ids_len = (uint64_t)(wr - d->ids);
+    d->n_ids = n;
     free(remap);
     d->min_reduce++;
     d->n_prunes++;
@@ -171,9 +183,10 @@ static int emit(w2v_dict *d, const char *tok, uint32_t len) {
     }
     if (!d->frozen) d->count[i]++;
     if (d->record_ids) {
-        if (d->n_ids == d->cap_ids && grow((void **)&d->ids, &d->cap_ids, d->n_ids + 1, sizeof *d->ids))
+        if (d->ids_len + 5 > d->ids_cap && grow((void **)&d->ids, &d->ids_cap, d->ids_len + 5, 1))
             return W2V_ENOMEM;
-        d->ids[d->n_ids++] = i;
+        d->ids_len = (uint64_t)(w2v_varint_put(d->ids + d->ids_len, i) - d->ids);
+        d->n_ids++;
     }
     if (d->max_vocab && d->n_words > d->max_vocab) {
         while (d->n_words > d->max_vocab) {
@@ -230,22 +243,30 @@ int w2v_dict_finalize(w2v_dict *d, uint64_t min_count) {
     uint32_t n = d->n_words;
     ranked_word *order = malloc((uint64_t)n * sizeof *order);
     uint32_t *remap = malloc((uint64_t)n * sizeof *remap);
-    char *arena = malloc(d->arena_len ? d->arena_len : 1);
-    uint64_t *offset = malloc((uint64_t)n * sizeof *offset);
-    uint32_t *length = malloc((uint64_t)n * sizeof *length);
-    uint64_t *count = malloc((uint64_t)n * sizeof *count);
-    uint64_t *hash = malloc((uint64_t)n * sizeof *hash);
-    if (!order || !remap || !arena || !offset || !length || !count || !hash) {
-        free(order); free(remap); free(arena); free(offset); free(length); free(count); free(hash);
+    if (!order || !remap) {
+        free(order);
+        free(remap);
         return W2V_ENOMEM;
     }
     uint32_t m = 0;
+    uint64_t kept_bytes = d->length[0];
     for (uint32_t i = 1; i < n; i++)
         if (d->count[i] >= min_count) {
             order[m].count = d->count[i];
             order[m++].id = i;
+            kept_bytes += d->length[i];
         }
     qsort(order, m, sizeof *order, by_count_then_first);
+    /* the kept words only: on a large corpus most distinct words are rare and go */
+    char *arena = malloc(kept_bytes ? kept_bytes : 1);
+    uint64_t *offset = malloc(((uint64_t)m + 1) * sizeof *offset);
+    uint32_t *length = malloc(((uint64_t)m + 1) * sizeof *length);
+    uint64_t *count = malloc(((uint64_t)m + 1) * sizeof *count);
+    uint64_t *hash = malloc(((uint64_t)m + 1) * sizeof *hash);
+    if (!arena || !offset || !length || !count || !hash) {
+        free(order); free(remap); free(arena); free(offset); free(length); free(count); free(hash);
+        return W2V_ENOMEM;
+    }
 
     for (uint32_t i = 0; i < n; i++) remap[i] = W2V_NO_ID;
     uint64_t arena_len = 0;
@@ -263,16 +284,49 @@ int w2v_dict_finalize(w2v_dict *d, uint64_t min_count) {
     d->arena = arena; d->offset = offset; d->length = length; d->count = count; d->hash = hash;
     d->arena_len = arena_len;
     d->n_words = m + 1;
-    d->cap_words = n;
+    d->cap_words = m + 1;
+    d->arena_cap = kept_bytes;
 
-    uint64_t w = 0;
-    for (uint64_t k = 0; k < d->n_ids; k++) {
-        uint32_t id = d->ids[k];
-        if (id == W2V_NO_ID || remap[id] == W2V_NO_ID) continue;
-        d->ids[w++] = remap[id];
+    /* rewrite the stream with final ids, dropping words under min_count; a final id may take
+     * more bytes than its provisional one, so it goes to a new buffer */
+    uint64_t cap = d->ids_len + 16;
+    uint8_t *ids = malloc(cap);
+    if (!ids) {
+        free(order);
+        free(remap);
+        return W2V_ENOMEM;
     }
-    d->n_ids = w;
+    uint64_t rd = 0, len = 0, n_ids = 0;
+    while (rd < d->ids_len) {
+        uint32_t id = remap[w2v_varint_get(d->ids, &rd)];
+        if (id == W2V_NO_ID) continue;
+        if (len + 5 > cap) {
+            uint64_t c = cap;
+            if (grow((void **)&ids, &c, len + 5, 1)) {
+                free(ids);
+                free(order);
+                free(remap);
+                return W2V_ENOMEM;
+            }
+            cap = c;
+        }
+        len = (uint64_t)(w2v_varint_put(ids + len, id) - ids);
+        n_ids++;
+    }
+    free(d->ids);
+    d->ids = realloc(ids, len ? len : 1); /* give back the slack */
+    if (!d->ids) d->ids = ids;
+    d->ids_len = len;
+    d->ids_cap = len;
+    d->n_ids = n_ids;
     free(order);
     free(remap);
-    return rehash(d, d->n_slots);
+    uint64_t slots = 1 << 16;
+    while (slots < 2 * (uint64_t)d->n_words) slots *= 2;
+    return rehash(d, slots);
+}
+
+void w2v_dict_decode(const w2v_dict *d, uint32_t *out) {
+    uint64_t rd = 0, k = 0;
+    while (rd < d->ids_len) out[k++] = w2v_varint_get(d->ids, &rd);
 }

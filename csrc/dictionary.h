@@ -6,7 +6,7 @@
  * open-addressing hash table and appends the token's provisional id (its first-occurrence rank)
  * to a growing id stream.  `w2v_dict_finalize` then orders the vocabulary (</s> first, then count
  * descending, ties by first occurrence), drops words under min_count and rewrites the id stream
- * in place to final ids, so training never parses text again.
+ * to final ids, so training never parses text again.
  *
  * Bytes are never decoded: any encoding trains.  Tokens longer than W2V_MAX_TOKEN bytes are cut,
  * backing off to a UTF-8 character boundary so a multi-byte character is never split.
@@ -33,9 +33,11 @@ typedef struct {
     uint32_t *slots;
     uint64_t n_slots; /* a power of two, at least twice n_words */
 
-    /* the corpus as ids */
-    uint32_t *ids;
-    uint64_t n_ids, cap_ids;
+    /* the corpus as ids, each a LEB128 varint (w2v_varint.h): ids are in frequency order after
+     * finalize, so most tokens take 1 or 2 bytes instead of 4 */
+    uint8_t *ids;
+    uint64_t n_ids;             /* tokens stored */
+    uint64_t ids_len, ids_cap;  /* bytes */
 
     /* tokenizer state carried between chunks */
     unsigned char token[W2V_MAX_TOKEN + 1]; /* one extra byte tells where a cut must back off to */
@@ -67,5 +69,8 @@ int w2v_dict_feed(w2v_dict *d, const char *buf, uint64_t n, int last);
  * 0..n_words-1 in final order (</s> stays word 0 whatever its count) and ids hold only known
  * words.  Returns W2V_OK or W2V_ENOMEM. */
 int w2v_dict_finalize(w2v_dict *d, uint64_t min_count);
+
+/* Decode the stored ids into out (n_ids of them). */
+void w2v_dict_decode(const w2v_dict *d, uint32_t *out);
 
 #endif

@@ -3,6 +3,7 @@
 #include "kernels.h"
 #include "sampling.h"
 #include "train.h"
+#include "varint.h"
 
 /* One build runs everywhere and uses the widest vectors the CPU has: GCC/Clang compile the
  * training loop (and the inline kernels in it) once per target and pick a clone at load time. */
@@ -17,6 +18,11 @@ float w2v_alpha_at(const w2v_model *m, uint64_t words_done) {
     double a = m->alpha * (1.0 - (double)words_done / total);
     double floor = (double)m->alpha * m->min_alpha_ratio;
     return (float)(a < floor ? floor : a);
+}
+
+uint64_t w2v_slice_start(const w2v_model *m, uint64_t i, uint64_t n) {
+    if (i >= n) return m->ids_len;
+    return w2v_varint_align(m->ids, m->ids_len, m->ids_len / n * i + m->ids_len % n * i / n);
 }
 
 uint64_t w2v_words_done(const w2v_shared *s) { return __atomic_load_n(&s->words_done, __ATOMIC_RELAXED); }
@@ -46,7 +52,7 @@ W2V_INLINE int next_sentence(const w2v_model *m, w2v_thread *t, uint64_t *pos, u
     const uint64_t always = (uint64_t)1 << 32;
     int len = 0;
     while (*pos < t->end) {
-        uint32_t w = m->ids[(*pos)++];
+        uint32_t w = w2v_varint_get(m->ids, pos);
         (*read)++;
         if (w == 0) break; /* </s> ends the sentence and is not trained on */
         if (m->keep_threshold) {

@@ -7,12 +7,17 @@
 /* Words between two updates of the shared counter and the learning rate (word2vec.c: 10000). */
 #define W2V_REPORT_EVERY 10000
 
-/* Train thread `t` on ids [t->begin, t->end) for m->iter epochs.  Runs without the GIL.
+/* Train thread `t` on the ids in bytes [t->begin, t->end) for m->iter epochs (both offsets at
+ * the start of an id: w2v_varint_align).  Runs without the GIL.
  * Returns W2V_OK, W2V_ESTOPPED when m->shared->stop was raised, or W2V_EDIVERGED. */
 int w2v_train_thread(const w2v_model *m, w2v_thread *t);
 
 /* The learning rate after `words_done` of the run's iter * n_ids words. */
 float w2v_alpha_at(const w2v_model *m, uint64_t words_done);
+
+/* Split the id stream into n slices of about equal size at id boundaries: slice i is
+ * [w2v_slice_start(m, i, n), w2v_slice_start(m, i + 1, n)). */
+uint64_t w2v_slice_start(const w2v_model *m, uint64_t i, uint64_t n);
 
 /* Race-free access to the shared state, for the polling Python thread. */
 uint64_t w2v_words_done(const w2v_shared *s);

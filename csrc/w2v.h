@@ -61,9 +61,10 @@ typedef struct {
     w2v_alias noise;                /* negative sampling distribution, unigram^ns_exponent */
     const float *sigmoid;           /* W2V_SIGMOID_TABLE_SIZE entries */
 
-    /* the corpus as word ids, 0 marking sentence ends; read, never written */
-    const uint32_t *ids;
-    uint64_t n_ids;
+    /* the corpus as word ids (LEB128 varints, varint.h), 0 marking sentence ends; read-only */
+    const uint8_t *ids;
+    uint64_t ids_len; /* bytes */
+    uint64_t n_ids;   /* ids: the length of an epoch for the learning-rate schedule */
 
     /* The parameters.  All threads read and write these rows without locks: this is Hogwild SGD
      * (Recht et al. 2011), as in word2vec.c.  Two threads may update the same row at once and one
@@ -80,7 +81,7 @@ typedef struct {
 /* One worker's state: owned by that thread alone. */
 typedef struct {
     uint64_t rng;          /* splitmix64 state */
-    uint64_t begin, end;   /* the slice [begin, end) of model->ids this thread trains every epoch */
+    uint64_t begin, end;   /* the bytes [begin, end) of model->ids this thread trains every epoch */
     float *neu1;           /* D floats: CBOW input vector */
     float *neu1e;          /* D floats: accumulated gradient for the input side */
     uint32_t *sentence;    /* max_sentence_length ids after subsampling */

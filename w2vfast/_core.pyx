@@ -97,9 +97,8 @@ cdef class Dictionary:
     def ids(self):
         """A copy of the stored id stream (the corpus as word ids, 0 = end of sentence)."""
         cdef cnp.ndarray[uint32_t, ndim=1] out = np.empty(self.d.n_ids, dtype=np.uint32)
-        cdef uint64_t i
-        for i in range(self.d.n_ids):
-            out[i] = self.d.ids[i]
+        if self.d.n_ids:
+            w2v_dict_decode(&self.d, &out[0])
         return out
 
     def find(self, bytes word not None):
@@ -120,6 +119,11 @@ cdef class Dictionary:
     def n_ids(self):
         """Tokens stored for training (after finalize: the in-vocabulary ones)."""
         return self.d.n_ids
+
+    @property
+    def ids_bytes(self):
+        """Memory of the stored id stream (varint-encoded)."""
+        return self.d.ids_len
 
     @property
     def n_truncated(self):
@@ -298,6 +302,7 @@ cdef class Trainer:
             if not corpus.finalized:
                 raise ValueError("the corpus vocabulary is not finalized")
             m.ids = corpus.d.ids
+            m.ids_len = corpus.d.ids_len
             m.n_ids = corpus.d.n_ids
         m.shared = &self.shared
 
@@ -349,8 +354,8 @@ cdef class Trainer:
             # each thread its own stream: the seed's splitmix64 sequence, one value per thread
             t.rng = w2v_rand(&rng)
             # contiguous slices of (almost) equal size; every thread trains its own every epoch
-            t.begin = m.n_ids * i // n
-            t.end = m.n_ids * (i + 1) // n
+            t.begin = w2v_slice_start(m, i, n)
+            t.end = w2v_slice_start(m, i + 1, n)
 
     @property
     def total_words(self):

@@ -32,7 +32,8 @@ cdef extern from "w2v.h" nogil:
         uint32_t max_code_length
         w2v_alias noise
         const float *sigmoid
-        const uint32_t *ids
+        const uint8_t *ids
+        uint64_t ids_len
         uint64_t n_ids
         float *syn0
         float *syn1
@@ -80,8 +81,9 @@ cdef extern from "dictionary.h" nogil:
         uint32_t *length
         uint64_t *count
         uint32_t n_words
-        uint32_t *ids
+        uint8_t *ids
         uint64_t n_ids
+        uint64_t ids_len
         int frozen
         uint64_t n_tokens
         uint64_t n_truncated
@@ -93,9 +95,11 @@ cdef extern from "dictionary.h" nogil:
     uint32_t w2v_dict_find(const w2v_dict *d, const char *word, uint32_t len)
     int w2v_dict_feed(w2v_dict *d, const char *buf, uint64_t n, int last)
     int w2v_dict_finalize(w2v_dict *d, uint64_t min_count)
+    void w2v_dict_decode(const w2v_dict *d, uint32_t *out)
 
 cdef extern from "train.h" nogil:
     int w2v_train_thread(const w2v_model *m, w2v_thread *t)
+    uint64_t w2v_slice_start(const w2v_model *m, uint64_t i, uint64_t n)
     float w2v_alpha_at(const w2v_model *m, uint64_t words_done)
     uint64_t w2v_words_done(const w2v_shared *s)
     uint64_t w2v_thread_words_done(const w2v_thread *t)

@@ -218,6 +218,7 @@ def train(corpus, *, output=None, binary=False, save_vocab=None, read_vocab=None
              "truncated_tokens": d.n_truncated, "vocab_seconds": vocab_seconds,
              "train_seconds": train_seconds, "cpu_seconds": time.process_time() - cpu0,
              "words_per_sec": trainer.total_words / train_seconds if train_seconds > 0 else 0.0}
+    del trainer, d  # the corpus ids are no longer needed: free them before writing
     model = Model(words, vectors, counts, syn0, syn1neg, syn1, o, stats)
     # outputs only once training succeeded: an interrupted or failed run writes nothing
     if save_vocab is not None:
