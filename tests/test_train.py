@@ -8,6 +8,9 @@ from w2vfast import _core
 MODES = {
     "sg-ns": dict(cbow=0, negative=5, hs=0),
     "sg-hs": dict(cbow=0, negative=0, hs=1),
+    "sg-ns-exact": dict(cbow=0, negative=5, hs=0, batch=0),
+    "sg-hs-exact": dict(cbow=0, negative=0, hs=1, batch=0),
+    "sg-ns+hs": dict(cbow=0, negative=3, hs=1),
     "cbow-ns": dict(cbow=1, negative=5, hs=0),
     "cbow-hs": dict(cbow=1, negative=0, hs=1),
 }
@@ -45,7 +48,7 @@ def test_every_mode_learns_planted_groups(grouped_corpus, mode):
     assert hits / total >= 0.95, f"{mode}: only {hits}/{total} neighbours in the same group"
 
 
-@pytest.mark.parametrize("mode", ["sg-ns", "cbow-hs"])
+@pytest.mark.parametrize("mode", ["sg-ns", "sg-ns-exact", "cbow-hs"])
 def test_single_thread_runs_are_reproducible(grouped_corpus, mode):
     kw = dict(size=16, iter=1, min_count=1, threads=1, **MODES[mode])
     a = w2vfast.train(str(grouped_corpus), seed=9, **kw).vectors
@@ -103,3 +106,22 @@ def test_gensim_loads_what_we_train(grouped_corpus, tmp_path):
         np.testing.assert_allclose(kv.vectors, model.vectors, atol=1e-6 if not binary else 0)
         ours = w2vfast.load(str(path))
         assert ours.index_to_key == model.index_to_key
+
+
+def test_id_stream_round_trips_and_slices_cover_it(tmp_path):
+    """The corpus is kept as varint ids: decoding gives the corpus back, and the threads' slices
+    (cut at byte offsets, aligned to id starts) cover every id exactly once per epoch."""
+    rng = np.random.default_rng(2)
+    words = [f"w{i}" for i in range(3000)]  # ids above 127 take 2 bytes
+    tokens = [words[i] for i in rng.zipf(1.1, 40_000) % len(words)]
+    path = tmp_path / "c.txt"
+    path.write_text(" ".join(tokens) + "\n")
+    from w2vfast.vocab import build_vocabulary
+    d = build_vocabulary(str(path), min_count=1)
+    vocab = d.words()
+    assert [vocab[i].decode() for i in d.ids()] == tokens + ["</s>"]
+    assert d.ids_bytes < 4 * d.n_ids
+    for threads in (1, 3, 7):
+        seen = []
+        w2vfast.train(str(path), size=4, iter=2, min_count=1, threads=threads, progress=seen.append)
+        assert seen[-1]["words"] == 2 * d.n_ids
