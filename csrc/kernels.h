@@ -115,7 +115,7 @@ W2V_INLINE void w2v_combine(float *restrict y, const float *g, int gs, const flo
  * does, so every target sees the same l1.  Beyond |f| > MAX_EXP the sigmoid is taken as 0 or 1.
  * A noise word equal to the positive word is skipped (word2vec.c). */
 W2V_INLINE void w2v_ns_update(const w2v_model *m, const float *restrict l1, const uint32_t *targets,
-                                 int n_targets, float alpha, float *restrict neu1e) {
+                                 int n_targets, float alpha, float *restrict neu1e, double *loss) {
     const int D = m->dim;
     for (int d = 0; d < n_targets; d++) {
         uint32_t target = targets[d];
@@ -126,6 +126,7 @@ W2V_INLINE void w2v_ns_update(const w2v_model *m, const float *restrict l1, cons
         /* written so that a NaN f (a diverged run) takes the clipped branch, never the table */
         float s = (f > -W2V_MAX_EXP && f < W2V_MAX_EXP) ? w2v_sigmoid(m->sigmoid, f) : (f > 0 ? 1.0f : 0.0f);
         float g = (label - s) * alpha;
+        *loss += w2v_target_loss(m->sigmoid, f, label);
         w2v_axpy(g, l2, neu1e, D);
         w2v_axpy(g, l1, l2, D);
     }
@@ -139,11 +140,12 @@ W2V_INLINE void w2v_ns_update(const w2v_model *m, const float *restrict l1, cons
  * Nodes with |f| >= MAX_EXP are skipped, as word2vec.c does (their gradient is nearly 0 or the
  * prediction is confidently wrong and the table has no value there). */
 W2V_INLINE void w2v_hs_update(const w2v_model *m, const float *restrict l1, uint32_t word,
-                                 float alpha, float *restrict neu1e) {
+                                 float alpha, float *restrict neu1e, double *loss) {
     const int D = m->dim;
     for (uint32_t j = m->code_offset[word]; j < m->code_offset[word + 1]; j++) {
         float *l2 = m->syn1 + (size_t)m->points[j] * D;
         float f = w2v_dot(l1, l2, D);
+        *loss += w2v_target_loss(m->sigmoid, f, 1.0f - (float)m->codes[j]);
         if (!(f > -W2V_MAX_EXP && f < W2V_MAX_EXP)) continue; /* NaN too */
         float g = (1.0f - (float)m->codes[j] - w2v_sigmoid(m->sigmoid, f)) * alpha;
         w2v_axpy(g, l2, neu1e, D);
@@ -155,12 +157,13 @@ W2V_INLINE void w2v_hs_update(const w2v_model *m, const float *restrict l1, uint
  * the centre word (the pairs are symmetric within a window, and this order lets one row of syn0
  * take the accumulated update once).  targets: word, then m->negative noise words. */
 W2V_INLINE void w2v_train_sg_pair(const w2v_model *m, uint32_t word, uint32_t context,
-                                     const uint32_t *targets, float alpha, float *restrict neu1e) {
+                                     const uint32_t *targets, float alpha, float *restrict neu1e,
+                                     double *loss) {
     const int D = m->dim;
     float *l1 = m->syn0 + (size_t)context * D;
     memset(neu1e, 0, (size_t)D * sizeof *neu1e);
-    if (m->hs) w2v_hs_update(m, l1, word, alpha, neu1e);
-    if (m->negative) w2v_ns_update(m, l1, targets, m->negative + 1, alpha, neu1e);
+    if (m->hs) w2v_hs_update(m, l1, word, alpha, neu1e, loss);
+    if (m->negative) w2v_ns_update(m, l1, targets, m->negative + 1, alpha, neu1e, loss);
     w2v_axpy(1.0f, neu1e, l1, D);
 }
 
@@ -169,7 +172,7 @@ W2V_INLINE void w2v_train_sg_pair(const w2v_model *m, uint32_t word, uint32_t co
  * window size even for the mean). */
 W2V_INLINE void w2v_train_cbow(const w2v_model *m, uint32_t word, const uint32_t *context,
                                   int n_context, const uint32_t *targets, float alpha,
-                                  float *restrict neu1, float *restrict neu1e) {
+                                  float *restrict neu1, float *restrict neu1e, double *loss) {
     const int D = m->dim;
     if (n_context == 0) return;
     memset(neu1, 0, (size_t)D * sizeof *neu1);
@@ -180,8 +183,8 @@ W2V_INLINE void w2v_train_cbow(const w2v_model *m, uint32_t word, const uint32_t
 #pragma omp simd
         for (int i = 0; i < D; i++) neu1[i] *= inv;
     }
-    if (m->hs) w2v_hs_update(m, neu1, word, alpha, neu1e);
-    if (m->negative) w2v_ns_update(m, neu1, targets, m->negative + 1, alpha, neu1e);
+    if (m->hs) w2v_hs_update(m, neu1, word, alpha, neu1e, loss);
+    if (m->negative) w2v_ns_update(m, neu1, targets, m->negative + 1, alpha, neu1e, loss);
     for (int c = 0; c < n_context; c++) w2v_axpy(1.0f, neu1e, m->syn0 + (size_t)context[c] * D, D);
 }
 
@@ -210,10 +213,11 @@ W2V_INLINE float w2v_block_gradient(float f, float label, int hs, const float *s
 
 W2V_INLINE void w2v_block_update(const w2v_model *m, w2v_thread *t, float *out, const uint32_t *rows,
                                  const float *labels, int n_rows, int hs, const uint32_t *ctx,
-                                 int n_ctx, float alpha, float *restrict dM) {
+                                 int n_ctx, float alpha, float *restrict dM, double *loss) {
     const int D = m->dim;
     float *restrict G = t->block_g; /* n_ctx x n_rows */
     /* 1. scores S = M T' and factors G, four targets at a time */
+    float block_loss = 0.0f;
     for (int j = 0; j < n_ctx; j++) {
         const float *mj = m->syn0 + (size_t)ctx[j] * D;
         float *gj = G + (size_t)j * n_rows;
@@ -222,11 +226,18 @@ W2V_INLINE void w2v_block_update(const w2v_model *m, w2v_thread *t, float *out, 
             float f[4];
             w2v_dot4(mj, out + (size_t)rows[r] * D, out + (size_t)rows[r + 1] * D,
                      out + (size_t)rows[r + 2] * D, out + (size_t)rows[r + 3] * D, D, f);
-            for (int q = 0; q < 4; q++) gj[r + q] = w2v_block_gradient(f[q], labels[r + q], hs, m->sigmoid, alpha);
+            for (int q = 0; q < 4; q++) {
+                gj[r + q] = w2v_block_gradient(f[q], labels[r + q], hs, m->sigmoid, alpha);
+                block_loss += w2v_target_loss(m->sigmoid, f[q], labels[r + q]);
+            }
         }
-        for (; r < n_rows; r++)
-            gj[r] = w2v_block_gradient(w2v_dot(mj, out + (size_t)rows[r] * D, D), labels[r], hs, m->sigmoid, alpha);
+        for (; r < n_rows; r++) {
+            float f = w2v_dot(mj, out + (size_t)rows[r] * D, D);
+            gj[r] = w2v_block_gradient(f, labels[r], hs, m->sigmoid, alpha);
+            block_loss += w2v_target_loss(m->sigmoid, f, labels[r]);
+        }
     }
+    *loss += block_loss;
     /* 2. context updates from the old target rows: dM_j += sum_r G_jr T_r */
     for (int j = 0; j < n_ctx; j++) w2v_combine(dM + (size_t)j * D, G + (size_t)j * n_rows, 1, out, rows, n_rows, D);
     /* 3. target updates from the (unchanged) context rows, added in place: T_r += sum_j G_jr M_j.
@@ -237,7 +248,7 @@ W2V_INLINE void w2v_block_update(const w2v_model *m, w2v_thread *t, float *out, 
 /* The whole skip-gram window of centre word `word` as one block; targets[1..negative] hold its
  * noise words.  Noise words equal to the centre word get no update, as in w2v_ns_update. */
 W2V_INLINE void w2v_train_sg_window(const w2v_model *m, w2v_thread *t, uint32_t word, const uint32_t *ctx,
-                                    int n_ctx, const uint32_t *targets, float alpha) {
+                                    int n_ctx, const uint32_t *targets, float alpha, double *loss) {
     const int D = m->dim;
     float *restrict dM = t->block_din;
     if (n_ctx == 0) return;
@@ -246,7 +257,7 @@ W2V_INLINE void w2v_train_sg_window(const w2v_model *m, w2v_thread *t, uint32_t 
         uint32_t lo = m->code_offset[word], len = m->code_offset[word + 1] - lo;
         float *labels = t->block_labels;
         for (uint32_t r = 0; r < len; r++) labels[r] = 1.0f - (float)m->codes[lo + r];
-        w2v_block_update(m, t, m->syn1, m->points + lo, labels, (int)len, 1, ctx, n_ctx, alpha, dM);
+        w2v_block_update(m, t, m->syn1, m->points + lo, labels, (int)len, 1, ctx, n_ctx, alpha, dM, loss);
     }
     if (m->negative) {
         uint32_t *rows = t->block_rows;
@@ -257,7 +268,7 @@ W2V_INLINE void w2v_train_sg_window(const w2v_model *m, w2v_thread *t, uint32_t 
             rows[n] = targets[d];
             labels[n++] = d == 0 ? 1.0f : 0.0f;
         }
-        w2v_block_update(m, t, m->syn1neg, rows, labels, n, 0, ctx, n_ctx, alpha, dM);
+        w2v_block_update(m, t, m->syn1neg, rows, labels, n, 0, ctx, n_ctx, alpha, dM, loss);
     }
     for (int j = 0; j < n_ctx; j++) w2v_axpy(1.0f, dM + (size_t)j * D, m->syn0 + (size_t)ctx[j] * D, D);
 }

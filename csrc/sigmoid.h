@@ -9,13 +9,25 @@
 
 #include "w2v.h"
 
+/* Fills 2 W2V_SIGMOID_TABLE_SIZE floats: sigma(x_i), then log sigma(x_i) (for the loss). */
 void w2v_sigmoid_table_fill(float *table);
 
-/* sigma(x) for |x| < W2V_MAX_EXP; callers clip first. */
-static inline float w2v_sigmoid(const float *table, float x) {
+static inline int w2v_sigmoid_index(float x) {
     const float scale = (float)(W2V_SIGMOID_TABLE_SIZE - 1) / (2.0f * W2V_MAX_EXP);
-    int i = (int)((x + (float)W2V_MAX_EXP) * scale + 0.5f);
-    return table[i];
+    return (int)((x + (float)W2V_MAX_EXP) * scale + 0.5f);
+}
+
+/* sigma(x) for |x| < W2V_MAX_EXP; callers clip first. */
+static inline float w2v_sigmoid(const float *table, float x) { return table[w2v_sigmoid_index(x)]; }
+
+/* The loss -log p(label | f) of one target with score f: -log sigma(f) for label 1 and
+ * -log sigma(-f) = f - log sigma(f) for label 0.  Past the table, log sigma(f) is 0 (f large) or
+ * f (f very negative) to within 2.5e-3. */
+static inline float w2v_target_loss(const float *table, float f, float label) {
+    float log_s = (f > -W2V_MAX_EXP && f < W2V_MAX_EXP)
+                      ? table[W2V_SIGMOID_TABLE_SIZE + w2v_sigmoid_index(f)]
+                      : (f > 0 ? 0.0f : f);
+    return label > 0.5f ? -log_s : f - log_s;
 }
 
 #endif

@@ -31,6 +31,16 @@ uint64_t w2v_thread_words_done(const w2v_thread *t) {
     return __atomic_load_n(&t->words_done, __ATOMIC_RELAXED);
 }
 
+static void publish_loss(w2v_thread *t) {
+    __atomic_store(&t->loss_published, &t->loss, __ATOMIC_RELAXED);
+    __atomic_store_n(&t->examples_published, t->examples, __ATOMIC_RELAXED);
+}
+
+void w2v_thread_loss(const w2v_thread *t, double *loss, uint64_t *examples) {
+    __atomic_load(&t->loss_published, loss, __ATOMIC_RELAXED);
+    *examples = __atomic_load_n(&t->examples_published, __ATOMIC_RELAXED);
+}
+
 void w2v_request_stop(w2v_shared *s) { __atomic_store_n(&s->stop, 1, __ATOMIC_RELAXED); }
 
 static void fail(w2v_shared *s, int code) {
@@ -99,8 +109,9 @@ W2V_INLINE void train_sentence(const w2v_model *m, w2v_thread *t, int len, float
             int n = 0;
             for (int c = lo; c <= hi; c++)
                 if (c != i) t->context[n++] = sen[c];
-            if (m->cbow) w2v_train_cbow(m, word, t->context, n, targets, alpha, t->neu1, t->neu1e);
-            else w2v_train_sg_window(m, t, word, t->context, n, targets, alpha);
+            if (m->cbow) w2v_train_cbow(m, word, t->context, n, targets, alpha, t->neu1, t->neu1e, &t->loss);
+            else w2v_train_sg_window(m, t, word, t->context, n, targets, alpha, &t->loss);
+            t->examples += m->cbow ? (n > 0) : (uint64_t)n;
         } else {
             int first = 1;
             for (int c = lo; c <= hi; c++) {
@@ -108,7 +119,8 @@ W2V_INLINE void train_sentence(const w2v_model *m, w2v_thread *t, int len, float
                 /* word2vec.c's exact path: fresh noise words for every pair */
                 if (m->negative && !first) draw_targets(m, t, targets, word);
                 first = 0;
-                w2v_train_sg_pair(m, word, sen[c], targets, alpha, t->neu1e);
+                w2v_train_sg_pair(m, word, sen[c], targets, alpha, t->neu1e, &t->loss);
+                t->examples++;
             }
         }
     }
@@ -130,6 +142,7 @@ int w2v_train_thread(const w2v_model *m, w2v_thread *t) {
             if (unreported >= W2V_REPORT_EVERY) {
                 uint64_t done = __atomic_add_fetch(&shared->words_done, unreported, __ATOMIC_RELAXED);
                 __atomic_add_fetch(&t->words_done, unreported, __ATOMIC_RELAXED);
+                publish_loss(t);
                 unreported = 0;
                 alpha = w2v_alpha_at(m, done);
                 if (__atomic_load_n(&shared->stop, __ATOMIC_RELAXED)) return W2V_ESTOPPED;
@@ -144,20 +157,27 @@ int w2v_train_thread(const w2v_model *m, w2v_thread *t) {
     }
     __atomic_add_fetch(&shared->words_done, unreported, __ATOMIC_RELAXED);
     __atomic_add_fetch(&t->words_done, unreported, __ATOMIC_RELAXED);
+    publish_loss(t);
     return W2V_OK;
 }
 
-void w2v_step_sg(const w2v_model *m, uint32_t word, uint32_t context, const uint32_t *targets,
-                 float alpha, float *neu1e) {
-    w2v_train_sg_pair(m, word, context, targets, alpha, neu1e);
+float w2v_step_sg(const w2v_model *m, uint32_t word, uint32_t context, const uint32_t *targets,
+                  float alpha, float *neu1e) {
+    double loss = 0.0;
+    w2v_train_sg_pair(m, word, context, targets, alpha, neu1e, &loss);
+    return (float)loss;
 }
 
-void w2v_step_sg_window(const w2v_model *m, w2v_thread *t, uint32_t word, const uint32_t *context,
-                        int n_context, const uint32_t *targets, float alpha) {
-    w2v_train_sg_window(m, t, word, context, n_context, targets, alpha);
+float w2v_step_sg_window(const w2v_model *m, w2v_thread *t, uint32_t word, const uint32_t *context,
+                         int n_context, const uint32_t *targets, float alpha) {
+    double loss = 0.0;
+    w2v_train_sg_window(m, t, word, context, n_context, targets, alpha, &loss);
+    return (float)loss;
 }
 
-void w2v_step_cbow(const w2v_model *m, uint32_t word, const uint32_t *context, int n_context,
-                   const uint32_t *targets, float alpha, float *neu1, float *neu1e) {
-    w2v_train_cbow(m, word, context, n_context, targets, alpha, neu1, neu1e);
+float w2v_step_cbow(const w2v_model *m, uint32_t word, const uint32_t *context, int n_context,
+                    const uint32_t *targets, float alpha, float *neu1, float *neu1e) {
+    double loss = 0.0;
+    w2v_train_cbow(m, word, context, n_context, targets, alpha, neu1, neu1e, &loss);
+    return (float)loss;
 }

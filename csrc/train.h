@@ -23,13 +23,16 @@ uint64_t w2v_slice_start(const w2v_model *m, uint64_t i, uint64_t n);
 uint64_t w2v_words_done(const w2v_shared *s);
 uint64_t w2v_thread_words_done(const w2v_thread *t);
 void w2v_request_stop(w2v_shared *s);
+/* The loss summed over a thread's examples so far, and their number (as of its last report). */
+void w2v_thread_loss(const w2v_thread *t, double *loss, uint64_t *examples);
 
-/* One update of each kind with given targets, for tests against a NumPy reference. */
-void w2v_step_sg(const w2v_model *m, uint32_t word, uint32_t context, const uint32_t *targets,
-                 float alpha, float *neu1e);
-void w2v_step_sg_window(const w2v_model *m, w2v_thread *t, uint32_t word, const uint32_t *context,
-                        int n_context, const uint32_t *targets, float alpha);
-void w2v_step_cbow(const w2v_model *m, uint32_t word, const uint32_t *context, int n_context,
-                   const uint32_t *targets, float alpha, float *neu1, float *neu1e);
+/* One update of each kind with given targets, for tests against a NumPy reference; each
+ * returns the loss of the example before the update. */
+float w2v_step_sg(const w2v_model *m, uint32_t word, uint32_t context, const uint32_t *targets,
+                  float alpha, float *neu1e);
+float w2v_step_sg_window(const w2v_model *m, w2v_thread *t, uint32_t word, const uint32_t *context,
+                         int n_context, const uint32_t *targets, float alpha);
+float w2v_step_cbow(const w2v_model *m, uint32_t word, const uint32_t *context, int n_context,
+                    const uint32_t *targets, float alpha, float *neu1, float *neu1e);
 
 #endif

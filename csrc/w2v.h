@@ -59,7 +59,7 @@ typedef struct {
     const uint32_t *points;
     uint32_t max_code_length;       /* the longest Huffman path */
     w2v_alias noise;                /* negative sampling distribution, unigram^ns_exponent */
-    const float *sigmoid;           /* W2V_SIGMOID_TABLE_SIZE entries */
+    const float *sigmoid;           /* 2 W2V_SIGMOID_TABLE_SIZE entries: sigma, then log sigma */
 
     /* the corpus as word ids (LEB128 varints, varint.h), 0 marking sentence ends; read-only */
     const uint8_t *ids;
@@ -94,7 +94,11 @@ typedef struct {
     float *block_g;        /* 2 window x R gradient factors */
     float *block_labels;   /* R */
     uint32_t *block_rows;  /* R */
-    uint64_t words_done;   /* this thread's words, for per-thread speed */
+    uint64_t words_done;   /* this thread's words, for per-thread speed (published atomically) */
+    double loss;           /* sum of the training loss of this thread's examples ... */
+    uint64_t examples;     /* ... and their number (pairs for skip-gram, windows for CBOW) */
+    double loss_published; /* copies of the two, published atomically with words_done */
+    uint64_t examples_published;
 } w2v_thread;
 
 #endif

@@ -13,7 +13,9 @@ import pytest
 from w2vfast import _core
 
 MAX_EXP = _core.MAX_EXP
-TABLE = _core.sigmoid_table()
+TABLES = _core.sigmoid_table()
+TABLE = TABLES[: _core.SIGMOID_TABLE_SIZE]
+LOG_TABLE = TABLES[_core.SIGMOID_TABLE_SIZE:]
 
 
 def table_sigmoid(f):
@@ -22,7 +24,18 @@ def table_sigmoid(f):
     return float(TABLE[i])
 
 
+def table_loss(f, label):
+    """-log p(label | f) as the kernels compute it from the log-sigmoid table."""
+    if -MAX_EXP < f < MAX_EXP:
+        scale = np.float32((len(TABLE) - 1) / (2.0 * MAX_EXP))
+        log_s = float(LOG_TABLE[int(np.float32(np.float32(f) + np.float32(MAX_EXP)) * scale + np.float32(0.5))])
+    else:
+        log_s = 0.0 if f > 0 else f
+    return -log_s if label > 0.5 else f - log_s
+
+
 def ref_ns(l1, syn1neg, targets, alpha, neu1e):
+    loss = 0.0
     for d, t in enumerate(targets):
         if d > 0 and t == targets[0]:
             continue
@@ -30,18 +43,23 @@ def ref_ns(l1, syn1neg, targets, alpha, neu1e):
         label = 1.0 if d == 0 else 0.0
         s = 1.0 if f > MAX_EXP else 0.0 if f < -MAX_EXP else table_sigmoid(f)
         g = (label - s) * alpha
+        loss += table_loss(f, label)
         neu1e += g * syn1neg[t]
         syn1neg[t] += g * l1
+    return loss
 
 
 def ref_hs(l1, syn1, codes, points, alpha, neu1e):
+    loss = 0.0
     for code, point in zip(codes, points):
         f = float(l1 @ syn1[point])
+        loss += table_loss(f, 1.0 - code)
         if f <= -MAX_EXP or f >= MAX_EXP:
             continue
         g = (1.0 - code - table_sigmoid(f)) * alpha
         neu1e += g * syn1[point]
         syn1[point] += g * l1
+    return loss
 
 
 def make_model(V=12, D=16, negative=3, hs=1, cbow=0, cbow_mean=1, scale=0.5, seed=0):
@@ -74,13 +92,14 @@ def test_skipgram_step_matches_numpy(negative, hs, scale):
 
     l1 = r0[context].copy()
     neu1e = np.zeros_like(l1)
+    loss = 0.0
     if hs:
-        ref_hs(l1, r1, *path(huff, word), alpha, neu1e)
+        loss += ref_hs(l1, r1, *path(huff, word), alpha, neu1e)
     if negative:
-        ref_ns(l1, r1neg, targets, alpha, neu1e)
+        loss += ref_ns(l1, r1neg, targets, alpha, neu1e)
     r0[context] += neu1e
 
-    trainer.step_sg(word, context, targets, alpha)
+    assert trainer.step_sg(word, context, targets, alpha) == pytest.approx(loss, rel=1e-5, abs=1e-5)
     np.testing.assert_allclose(syn0, r0, atol=1e-5)
     if hs:
         np.testing.assert_allclose(syn1, r1, atol=1e-5)
@@ -104,14 +123,15 @@ def test_cbow_step_matches_numpy(negative, hs, cbow_mean):
     if cbow_mean:
         neu1 /= len(context)
     neu1e = np.zeros_like(neu1)
+    loss = 0.0
     if hs:
-        ref_hs(neu1, r1, *path(huff, word), alpha, neu1e)
+        loss += ref_hs(neu1, r1, *path(huff, word), alpha, neu1e)
     if negative:
-        ref_ns(neu1, r1neg, targets, alpha, neu1e)
+        loss += ref_ns(neu1, r1neg, targets, alpha, neu1e)
     for c in context:
         r0[c] += neu1e
 
-    trainer.step_cbow(word, context, targets, alpha)
+    assert trainer.step_cbow(word, context, targets, alpha) == pytest.approx(loss, rel=1e-5, abs=1e-5)
     np.testing.assert_allclose(syn0, r0, atol=1e-5)
     if hs:
         np.testing.assert_allclose(syn1, r1, atol=1e-5)
@@ -138,6 +158,17 @@ def test_sigmoid_table_error_bound():
     assert bound < 1.5e-3
     assert TABLE[0] == pytest.approx(1 / (1 + np.exp(MAX_EXP)), rel=1e-6)
     assert TABLE[-1] == pytest.approx(1 / (1 + np.exp(-MAX_EXP)), rel=1e-6)
+
+
+def test_loss_table_matches_log_sigmoid():
+    x = np.linspace(-MAX_EXP + 1e-3, MAX_EXP - 1e-3, 10_001)
+    exact_pos = np.log1p(np.exp(-x))  # -log sigma(x)
+    ours_pos = np.array([table_loss(v, 1.0) for v in x])
+    ours_neg = np.array([table_loss(v, 0.0) for v in x])
+    assert np.max(np.abs(ours_pos - exact_pos)) < 6e-3  # half a table step times slope <= 1
+    assert np.max(np.abs(ours_neg - (exact_pos + x))) < 6e-3
+    assert table_loss(50.0, 1.0) == 0.0 and table_loss(-50.0, 1.0) == 50.0
+    assert table_loss(50.0, 0.0) == 50.0 and table_loss(-50.0, 0.0) == 0.0
 
 
 def huffman_cost(counts):
@@ -233,15 +264,18 @@ def ref_block(syn0, out, ctx, rows, labels, alpha, hs, dM):
     M = syn0[ctx].copy()
     T = out[rows].copy()
     G = np.zeros((len(ctx), len(rows)))
+    loss = 0.0
     for j in range(len(ctx)):
         for r in range(len(rows)):
             f = float(M[j] @ T[r])
+            loss += table_loss(f, labels[r])
             if -MAX_EXP < f < MAX_EXP:
                 G[j, r] = (labels[r] - table_sigmoid(f)) * alpha
             elif not hs:
                 G[j, r] = (labels[r] - (1.0 if f > 0 else 0.0)) * alpha
     dM += G @ T
     np.add.at(out, rows, G.T @ M)
+    return loss
 
 
 @pytest.mark.parametrize("negative,hs", [(4, 0), (0, 1), (3, 1)], ids=["ns", "hs", "ns+hs"])
@@ -255,16 +289,17 @@ def test_skipgram_window_block_matches_numpy(negative, hs, scale):
     r1 = syn1.astype(np.float64) if hs else None
     r1neg = syn1neg.astype(np.float64) if negative else None
     dM = np.zeros((len(context), syn0.shape[1]))
+    loss = 0.0
     if hs:
         codes, points = path(huff, word)
-        ref_block(r0, r1, context, points, 1.0 - codes, alpha, True, dM)
+        loss += ref_block(r0, r1, context, points, 1.0 - codes, alpha, True, dM)
     if negative:
         keep = [0] + [d for d in range(1, negative + 1) if targets[d] != word]
         labels = np.array([1.0] + [0.0] * (len(keep) - 1))
-        ref_block(r0, r1neg, context, targets[keep], labels, alpha, False, dM)
+        loss += ref_block(r0, r1neg, context, targets[keep], labels, alpha, False, dM)
     np.add.at(r0, context, dM)
 
-    trainer.step_sg_window(word, context, targets, alpha)
+    assert trainer.step_sg_window(word, context, targets, alpha) == pytest.approx(loss, rel=1e-5, abs=1e-4)
     np.testing.assert_allclose(syn0, r0, atol=1e-5)
     if hs:
         np.testing.assert_allclose(syn1, r1, atol=1e-5)

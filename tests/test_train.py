@@ -64,6 +64,7 @@ def test_every_thread_trains_every_epoch(grouped_corpus):
     model = w2vfast.train(str(grouped_corpus), size=8, iter=4, min_count=1, threads=5,
                           progress=seen.append)
     last = seen[-1]
+    assert np.isfinite(last["loss"]) and last["loss"] > 0
     assert last["total"] == 4 * model.stats["train_words"]
     assert last["words"] == last["total"]
     assert len(last["per_thread"]) == 5
@@ -72,7 +73,7 @@ def test_every_thread_trains_every_epoch(grouped_corpus):
 def test_learning_rate_decays_to_the_floor():
     trainer = _core.Trainer({"size": 4, "negative": 1, "alpha": 0.5, "iter": 2}, np.zeros((3, 4), np.float32),
                             None, np.zeros((3, 4), np.float32), noise=_core.alias_table(np.ones(3)))
-    assert trainer.progress()[2] == pytest.approx(0.5)
+    assert trainer.progress()["alpha"] == pytest.approx(0.5)
 
 
 def test_stats_and_vector_choices(grouped_corpus):
@@ -125,3 +126,34 @@ def test_id_stream_round_trips_and_slices_cover_it(tmp_path):
         seen = []
         w2vfast.train(str(path), size=4, iter=2, min_count=1, threads=threads, progress=seen.append)
         assert seen[-1]["words"] == 2 * d.n_ids
+
+
+@pytest.mark.parametrize("mode", ["sg-ns", "cbow-ns"])
+def test_reported_loss_falls_as_the_model_learns(grouped_corpus, mode):
+    """The progress reports carry the loss of the examples since the previous report."""
+    seen = []
+    w2vfast.train(str(grouped_corpus), size=16, iter=60 if "cbow" in mode else 12, min_count=1,
+                  threads=1, sample=0, alpha=0.01, progress=seen.append, **MODES[mode])
+    losses = [s["loss"] for s in seen if np.isfinite(s["loss"])]
+    assert len(losses) >= 2
+    assert losses[-1] < 0.97 * losses[0], losses
+
+
+def test_loss_of_an_untrained_model_is_the_chance_level(grouped_corpus):
+    """With all scores near 0, each of the 1 + K targets of an example costs log 2."""
+    seen = []
+    w2vfast.train(str(grouped_corpus), size=16, iter=1, min_count=1, threads=2, cbow=0, negative=5,
+                  alpha=1e-9, progress=seen.append)
+    # 1 + 5 targets, less the noise words that equal the centre word (skipped: ~1/96 of them)
+    assert 5.9 * np.log(2) < seen[-1]["loss"] < 6.0 * np.log(2)
+
+
+@pytest.mark.parametrize("mode", ["sg-hs", "sg-hs-exact"])
+def test_hs_loss_reaches_the_entropy_of_the_corpus(grouped_corpus, mode):
+    """HS is a normalised model: its loss is a cross-entropy, bounded below by the corpus's
+    conditional entropy.  In the grouped corpus a word's neighbour is uniform over its group of
+    12 (sentence ends aside), so a well-trained model reaches ln 12 and cannot go below it."""
+    seen = []
+    w2vfast.train(str(grouped_corpus), size=16, iter=6, min_count=1, threads=1, sample=0,
+                  window=1, progress=seen.append, **MODES[mode])
+    assert 0.99 * np.log(12) < seen[-1]["loss"] < 1.05 * np.log(12)

@@ -134,9 +134,12 @@ cdef class Dictionary:
         return self.d.n_prunes
 
 
+SIGMOID_TABLE_SIZE = W2V_SIGMOID_TABLE_SIZE
+
+
 def sigmoid_table():
-    """The precomputed logistic function the kernels use (W2V_SIGMOID_TABLE_SIZE floats)."""
-    cdef cnp.ndarray[float, ndim=1] t = np.empty(W2V_SIGMOID_TABLE_SIZE, dtype=np.float32)
+    """The tables the kernels use: sigma at SIGMOID_TABLE_SIZE points, then log sigma."""
+    cdef cnp.ndarray[float, ndim=1] t = np.empty(2 * W2V_SIGMOID_TABLE_SIZE, dtype=np.float32)
     w2v_sigmoid_table_fill(&t[0])
     return t
 
@@ -363,10 +366,21 @@ cdef class Trainer:
         return self.model.iter * self.model.n_ids
 
     def progress(self):
-        """(words done, total words, current alpha, per-thread words done) — safe while running."""
+        """A dict of the run's progress, safe to read while the threads run: words (done, all
+        threads), total, alpha (current learning rate), per_thread (words of each thread), loss
+        and examples (summed over threads, as of each thread's last report)."""
         cdef uint64_t done = w2v_words_done(&self.shared)
-        per_thread = [w2v_thread_words_done(&self.threads[i]) for i in range(self.n_threads)]
-        return done, self.total_words, w2v_alpha_at(&self.model, done), per_thread
+        cdef double loss, loss_sum = 0.0
+        cdef uint64_t examples, examples_sum = 0
+        cdef int i
+        per_thread = []
+        for i in range(self.n_threads):
+            per_thread.append(w2v_thread_words_done(&self.threads[i]))
+            w2v_thread_loss(&self.threads[i], &loss, &examples)
+            loss_sum += loss
+            examples_sum += examples
+        return {"words": done, "total": self.total_words, "alpha": w2v_alpha_at(&self.model, done),
+                "per_thread": per_thread, "loss": loss_sum, "examples": examples_sum}
 
     def stop(self):
         """Ask every thread to return at its next check (every ~10k words)."""
@@ -418,7 +432,7 @@ cdef class Trainer:
         self._check_step(word, targets)
         self._check_word(context)
         cdef cnp.ndarray[float, ndim=1] neu1e = np.zeros(self.model.dim, dtype=np.float32)
-        w2v_step_sg(&self.model, word, context, &targets[0], alpha, &neu1e[0])
+        return w2v_step_sg(&self.model, word, context, &targets[0], alpha, &neu1e[0])
 
     def step_sg_window(self, uint32_t word, const uint32_t[::1] context not None,
                        const uint32_t[::1] targets not None, float alpha):
@@ -430,7 +444,7 @@ cdef class Trainer:
             self._check_word(c)
         if self.n_threads == 0:
             self._alloc_threads(1)
-        w2v_step_sg_window(&self.model, &self.threads[0], word,
+        return w2v_step_sg_window(&self.model, &self.threads[0], word,
                            &context[0] if context.shape[0] else NULL, context.shape[0], &targets[0], alpha)
 
     def step_cbow(self, uint32_t word, const uint32_t[::1] context not None,
@@ -440,7 +454,7 @@ cdef class Trainer:
             self._check_word(c)
         cdef cnp.ndarray[float, ndim=1] neu1 = np.zeros(self.model.dim, dtype=np.float32)
         cdef cnp.ndarray[float, ndim=1] neu1e = np.zeros(self.model.dim, dtype=np.float32)
-        w2v_step_cbow(&self.model, word, &context[0] if context.shape[0] else NULL,
+        return w2v_step_cbow(&self.model, word, &context[0] if context.shape[0] else NULL,
                       context.shape[0], &targets[0], alpha, &neu1[0], &neu1e[0])
 
     cdef _check_word(self, uint32_t w):

@@ -55,6 +55,8 @@ cdef extern from "w2v.h" nogil:
         float *block_labels
         uint32_t *block_rows
         uint64_t words_done
+        double loss
+        uint64_t examples
 
 cdef extern from "sigmoid.h" nogil:
     void w2v_sigmoid_table_fill(float *table)
@@ -104,9 +106,10 @@ cdef extern from "train.h" nogil:
     uint64_t w2v_words_done(const w2v_shared *s)
     uint64_t w2v_thread_words_done(const w2v_thread *t)
     void w2v_request_stop(w2v_shared *s)
-    void w2v_step_sg(const w2v_model *m, uint32_t word, uint32_t context, const uint32_t *targets,
+    void w2v_thread_loss(const w2v_thread *t, double *loss, uint64_t *examples)
+    float w2v_step_sg(const w2v_model *m, uint32_t word, uint32_t context, const uint32_t *targets,
                      float alpha, float *neu1e)
-    void w2v_step_sg_window(const w2v_model *m, w2v_thread *t, uint32_t word, const uint32_t *context,
+    float w2v_step_sg_window(const w2v_model *m, w2v_thread *t, uint32_t word, const uint32_t *context,
                             int n_context, const uint32_t *targets, float alpha)
-    void w2v_step_cbow(const w2v_model *m, uint32_t word, const uint32_t *context, int n_context,
+    float w2v_step_cbow(const w2v_model *m, uint32_t word, const uint32_t *context, int n_context,
                        const uint32_t *targets, float alpha, float *neu1, float *neu1e)

@@ -189,14 +189,21 @@ def train(corpus, *, output=None, binary=False, save_vocab=None, read_vocab=None
     t0 = time.perf_counter()
     cpu0 = time.process_time()
 
+    last = {"loss": 0.0, "examples": 0, "avg": float("nan")}
+
     def report(state):
         if progress is None:
             return
-        done, total, alpha, per_thread = state
         elapsed = time.perf_counter() - t0
-        progress({"words": done, "total": total, "alpha": alpha, "elapsed": elapsed,
-                  "words_per_sec": done / elapsed if elapsed > 0 else 0.0,
-                  "per_thread": [w / elapsed if elapsed > 0 else 0.0 for w in per_thread]})
+        # the loss since the previous report, per example: the running loss of the current model
+        d_examples = state["examples"] - last["examples"]
+        if d_examples > 0:
+            last["avg"] = (state["loss"] - last["loss"]) / d_examples
+            last["loss"], last["examples"] = state["loss"], state["examples"]
+        progress({"words": state["words"], "total": state["total"], "alpha": state["alpha"],
+                  "elapsed": elapsed, "loss": last["avg"],
+                  "words_per_sec": state["words"] / elapsed if elapsed > 0 else 0.0,
+                  "per_thread": [w / elapsed if elapsed > 0 else 0.0 for w in state["per_thread"]]})
 
     try:
         trainer.run(threads=o["threads"], progress=report, interval=0.25)

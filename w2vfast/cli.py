@@ -137,7 +137,7 @@ class ProgressPrinter:
         pct = 100.0 * info["words"] / max(info["total"], 1)
         rate = info["words_per_sec"]
         eta = (info["total"] - info["words"]) / rate if rate > 0 else 0.0
-        line = (f"Alpha: {info['alpha']:.6f}  Progress: {pct:6.2f}%  "
+        line = (f"Alpha: {info['alpha']:.6f}  Progress: {pct:6.2f}%  Loss: {info['loss']:7.4f}  "
                 f"Words/sec: {rate / 1000:8.1f}k  Words/thread/sec: {rate / 1000 / self.threads:7.1f}k  "
                 f"Elapsed: {_clock(info['elapsed'])}  ETA: {_clock(eta)}")
         if self.tty:
