@@ -307,3 +307,4 @@ def demo(size, iter, threads, cbow, tokens, output, binary, debug):
     click.echo(f"  {'total':16s} {100 * result['accuracy']:6.2f} %  ({result['correct']} / {result['total']})")
     if output != "-":
         click.echo(f"\nVectors written to {output}")
+from . import cli_vectors  # noqa: E402,F401
