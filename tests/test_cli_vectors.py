@@ -626,3 +626,27 @@ def test_plot_without_matplotlib(files, tmp_path, monkeypatch):
     assert r.exit_code == 1
     assert r.stderr == "w2vfast: error: plot needs matplotlib: pip install 'w2vfast[plot]'\n"
     assert not (tmp_path / "x.png").exists()
+
+
+
+def test_train_classes_writes_word_classes_instead_of_vectors(tmp_path):
+    """`train -classes K`, as word2vec.c: the output holds `word classid` lines sorted by class."""
+    from w2vfast.cli import main as cli_main
+    corpus = tmp_path / "c.txt"
+    rng = np.random.default_rng(0)
+    groups = [[f"g{g}w{i}" for i in range(6)] for g in range(3)]
+    lines = [" ".join(rng.choice(groups[rng.integers(3)], 8)) for _ in range(3000)]
+    corpus.write_text("\n".join(lines) + "\n")
+    out = tmp_path / "classes.txt"
+    result = CliRunner().invoke(cli_main, ["train", str(corpus), "-output", str(out), "-classes", "3",
+                                           "-min-count", "1", "-size", "10", "-iter", "3",
+                                           "-threads", "1", "-debug", "0"])
+    assert result.exit_code == 0, result.output
+    rows = [line.split() for line in out.read_text().splitlines()]
+    assert len(rows) == 19  # 18 words and </s>
+    ids = [int(c) for _, c in rows]
+    assert ids == sorted(ids) and set(ids) <= {0, 1, 2}
+    bad = CliRunner().invoke(cli_main, ["train", str(corpus), "-output", str(tmp_path / "x"),
+                                        "-classes", "100", "-min-count", "1", "-debug", "0"])
+    assert bad.exit_code == 2 and "-classes" in bad.output
+    assert not (tmp_path / "x").exists()

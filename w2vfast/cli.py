@@ -188,12 +188,14 @@ D = opts.DEFAULTS
 @flag("save-context", metavar="FILE", help="Also write the output (context) vectors.")
 @flag("vectors", type=click.Choice(["in", "sum", "concat"]), default=D["vectors"],
       help="Written word vectors: input vectors, input+output, or both concatenated.")
+@flag("classes", type=click.IntRange(min=0), default=0,
+      help="Write K k-means word classes (`word classid` lines) to -output instead of vectors, as word2vec.c.")
 @flag("seed", type=int, default=D["seed"], help="Random seed; with -threads 1 runs are reproducible.")
 @flag("debug", type=click.IntRange(0, 2), default=2, help="0: errors only, 1: summary, 2: summary and progress.")
 @click.option("-q", "--quiet", is_flag=True, help="Same as -debug 0.")
 @handle_errors
 def train(corpus, train_file, output, binary, save_vocab, read_vocab, save_context, debug, quiet,
-          **options):
+          classes, **options):
     """Train word vectors on CORPUS (a text file, '-' for stdin, or .gz/.bz2/.xz).
 
     \b
@@ -235,12 +237,17 @@ def train(corpus, train_file, output, binary, save_vocab, read_vocab, save_conte
         save_vocab_file(save_vocab, d.words(), d.counts())
         return
     try:
-        model = api.train(corpus, output=output, binary=bool(binary), save_vocab=save_vocab,
-                          read_vocab=read_vocab, save_context=save_context, progress=printer,
-                          on_vocab=on_vocab, **options)
+        model = api.train(corpus, output=None if classes else output, binary=bool(binary),
+                          save_vocab=save_vocab, read_vocab=read_vocab, save_context=save_context,
+                          progress=printer, on_vocab=on_vocab, **options)
     finally:
         if printer is not None:
             printer.close()
+    if classes:
+        from .classes import compute_classes, write_classes
+        if classes > len(model):
+            raise click.UsageError(f"invalid -classes {classes}: more classes than the {len(model)} words")
+        write_classes(output, model.index_to_key, compute_classes(model.vectors, classes))
     if debug >= 1:
         s = model.stats
         click.echo(f"Trained {s['train_words'] * model.options['iter']} words in {s['train_seconds']:.2f} s "
