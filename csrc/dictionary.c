@@ -239,7 +239,7 @@ static int by_count_then_first(const void *a, const void *b) {
     return x->id < y->id ? -1 : (x->id > y->id);
 }
 
-int w2v_dict_finalize(w2v_dict *d, uint64_t min_count) {
+int w2v_dict_finalize(w2v_dict *d, uint64_t min_count, int keep_order) {
     uint32_t n = d->n_words;
     ranked_word *order = malloc((uint64_t)n * sizeof *order);
     uint32_t *remap = malloc((uint64_t)n * sizeof *remap);
@@ -256,7 +256,7 @@ int w2v_dict_finalize(w2v_dict *d, uint64_t min_count) {
             order[m++].id = i;
             kept_bytes += d->length[i];
         }
-    qsort(order, m, sizeof *order, by_count_then_first);
+    if (!keep_order) qsort(order, m, sizeof *order, by_count_then_first);
     /* the kept words only: on a large corpus most distinct words are rare and go */
     char *arena = malloc(kept_bytes ? kept_bytes : 1);
     uint64_t *offset = malloc(((uint64_t)m + 1) * sizeof *offset);
@@ -324,6 +324,17 @@ int w2v_dict_finalize(w2v_dict *d, uint64_t min_count) {
     uint64_t slots = 1 << 16;
     while (slots < 2 * (uint64_t)d->n_words) slots *= 2;
     return rehash(d, slots);
+}
+
+int w2v_dict_set_ids(w2v_dict *d, const uint8_t *ids, uint64_t len, uint64_t n_ids) {
+    uint8_t *copy = malloc(len ? len : 1);
+    if (!copy) return W2V_ENOMEM;
+    memcpy(copy, ids, len);
+    free(d->ids);
+    d->ids = copy;
+    d->ids_len = d->ids_cap = len;
+    d->n_ids = n_ids;
+    return W2V_OK;
 }
 
 void w2v_dict_decode(const w2v_dict *d, uint32_t *out) {

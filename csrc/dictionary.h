@@ -65,10 +65,14 @@ uint32_t w2v_dict_find(const w2v_dict *d, const char *word, uint32_t len);
 /* Tokenize a chunk of the corpus; `last` flushes a pending token at the end of the input. */
 int w2v_dict_feed(w2v_dict *d, const char *buf, uint64_t n, int last);
 
-/* Sort and filter the vocabulary, then rewrite the id stream.  On return words are renumbered
+/* Sort (unless keep_order: insertion order, for a vocabulary given in its final order) and
+ * filter the vocabulary, then rewrite the id stream.  On return words are renumbered
  * 0..n_words-1 in final order (</s> stays word 0 whatever its count) and ids hold only known
  * words.  Returns W2V_OK or W2V_ENOMEM. */
-int w2v_dict_finalize(w2v_dict *d, uint64_t min_count);
+int w2v_dict_finalize(w2v_dict *d, uint64_t min_count, int keep_order);
+
+/* Replace the stored ids by a copy of an encoded stream (restoring a checkpoint). */
+int w2v_dict_set_ids(w2v_dict *d, const uint8_t *ids, uint64_t len, uint64_t n_ids);
 
 /* Decode the stored ids into out (n_ids of them). */
 void w2v_dict_decode(const w2v_dict *d, uint32_t *out);

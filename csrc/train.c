@@ -131,21 +131,22 @@ W2V_INLINE void train_sentence(const w2v_model *m, w2v_thread *t, int len, float
 W2V_MULTIVERSION
 int w2v_train_thread(const w2v_model *m, w2v_thread *t) {
     w2v_shared *shared = m->shared;
-    uint64_t unreported = 0;
+    /* the learning rate as of the last report (a resumed thread picks up where it stopped) */
     float alpha = w2v_alpha_at(m, w2v_words_done(shared));
-    for (int epoch = 0; epoch < m->iter; epoch++) {
-        /* every thread trains its whole slice in every epoch (word2vec.c lets a thread that hit
-         * end of file skip its remaining epochs) */
-        uint64_t pos = t->begin;
-        while (pos < t->end) {
-            int len = next_sentence(m, t, &pos, &unreported);
-            if (unreported >= W2V_REPORT_EVERY) {
-                uint64_t done = __atomic_add_fetch(&shared->words_done, unreported, __ATOMIC_RELAXED);
-                __atomic_add_fetch(&t->words_done, unreported, __ATOMIC_RELAXED);
+    /* every thread trains its whole slice in every epoch (word2vec.c lets a thread that hit end
+     * of file skip its remaining epochs) */
+    for (; t->epoch < m->iter; t->epoch++, t->pos = t->begin) {
+        while (t->pos < t->end) {
+            /* Stop only between sentences, where epoch, pos, rng and unreported are the thread's
+             * whole state: run again, it goes on exactly as if it had never stopped. */
+            if (__atomic_load_n(&shared->stop, __ATOMIC_RELAXED)) return W2V_ESTOPPED;
+            int len = next_sentence(m, t, &t->pos, &t->unreported);
+            if (t->unreported >= W2V_REPORT_EVERY) {
+                uint64_t done = __atomic_add_fetch(&shared->words_done, t->unreported, __ATOMIC_RELAXED);
+                __atomic_add_fetch(&t->words_done, t->unreported, __ATOMIC_RELAXED);
                 publish_loss(t);
-                unreported = 0;
+                t->unreported = 0;
                 alpha = w2v_alpha_at(m, done);
-                if (__atomic_load_n(&shared->stop, __ATOMIC_RELAXED)) return W2V_ESTOPPED;
                 /* divergence shows up in the rows just trained: NaN spreads through every update */
                 if (len > 0 && !all_finite(m->syn0 + (size_t)t->sentence[0] * m->dim, m->dim)) {
                     fail(shared, W2V_EDIVERGED);
@@ -155,8 +156,9 @@ int w2v_train_thread(const w2v_model *m, w2v_thread *t) {
             train_sentence(m, t, len, alpha);
         }
     }
-    __atomic_add_fetch(&shared->words_done, unreported, __ATOMIC_RELAXED);
-    __atomic_add_fetch(&t->words_done, unreported, __ATOMIC_RELAXED);
+    __atomic_add_fetch(&shared->words_done, t->unreported, __ATOMIC_RELAXED);
+    __atomic_add_fetch(&t->words_done, t->unreported, __ATOMIC_RELAXED);
+    t->unreported = 0;
     publish_loss(t);
     return W2V_OK;
 }

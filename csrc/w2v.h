@@ -82,6 +82,11 @@ typedef struct {
 typedef struct {
     uint64_t rng;          /* splitmix64 state */
     uint64_t begin, end;   /* the bytes [begin, end) of model->ids this thread trains every epoch */
+    /* where the thread is: epoch, the byte offset of its next sentence, and the words read since
+     * its last report; with rng, all a stopped thread needs to go on exactly (checkpoints) */
+    int epoch;
+    uint64_t pos;
+    uint64_t unreported;
     float *neu1;           /* D floats: CBOW input vector */
     float *neu1e;          /* D floats: accumulated gradient for the input side */
     uint32_t *sentence;    /* max_sentence_length ids after subsampling */

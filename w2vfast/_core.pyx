@@ -76,9 +76,10 @@ cdef class Dictionary:
         """From now on, feed only looks words up: unknown tokens are skipped, counts stay."""
         self.d.frozen = 1
 
-    def finalize(self, uint64_t min_count):
-        """Order by count (</s> first), drop words under min_count, renumber the stored ids."""
-        raise_for(w2v_dict_finalize(&self.d, min_count), "sorting the vocabulary")
+    def finalize(self, uint64_t min_count, bint keep_order=False):
+        """Order by count (</s> first; with keep_order, as the words were added), drop words
+        under min_count, renumber the stored ids."""
+        raise_for(w2v_dict_finalize(&self.d, min_count, keep_order), "sorting the vocabulary")
         self.finalized = True
 
     def words(self):
@@ -100,6 +101,23 @@ cdef class Dictionary:
         if self.d.n_ids:
             w2v_dict_decode(&self.d, &out[0])
         return out
+
+    def id_stream(self):
+        """The stored ids as their encoded bytes (LEB128 varints), for checkpoints."""
+        return (<char *>self.d.ids)[:self.d.ids_len] if self.d.ids_len else b""
+
+    @classmethod
+    def restore(cls, words, counts, const unsigned char[::1] id_stream not None, uint64_t n_ids):
+        """A finalized dictionary from saved words (in vocabulary order), counts and id stream."""
+        cdef Dictionary d = cls(record_ids=False)
+        for w, c in zip(words, counts):
+            d.add(w, int(c))
+        d.finalize(0, keep_order=True)
+        if d.n_words != len(words):
+            raise ValueError("the saved vocabulary has repeated words")
+        raise_for(w2v_dict_set_ids(&d.d, &id_stream[0] if id_stream.shape[0] else NULL,
+                                   id_stream.shape[0], n_ids), "restoring the corpus")
+        return d
 
     def find(self, bytes word not None):
         """The id of a word, or -1."""
@@ -208,6 +226,18 @@ def init_uniform(uint64_t rows, int dim, uint64_t seed):
         with nogil:
             w2v_init_uniform(&m[0, 0], rows, dim, seed)
     return m
+
+
+def _wait_all(events):
+    """Wait until every worker has returned (they stop within a sentence once asked); a second
+    Ctrl-C meanwhile does not cut the wait short."""
+    for ev in events:
+        while True:
+            try:
+                if ev.wait(0.1):
+                    break
+            except KeyboardInterrupt:
+                pass
 
 
 cdef float *row_pointer(object matrix, int dim, str name) except? NULL:
@@ -359,6 +389,7 @@ cdef class Trainer:
             # contiguous slices of (almost) equal size; every thread trains its own every epoch
             t.begin = w2v_slice_start(m, i, n)
             t.end = w2v_slice_start(m, i + 1, n)
+            t.pos = t.begin  # epoch, unreported, loss and examples start at 0 (calloc)
 
     @property
     def total_words(self):
@@ -386,45 +417,105 @@ cdef class Trainer:
         """Ask every thread to return at its next check (every ~10k words)."""
         w2v_request_stop(&self.shared)
 
-    def _work(self, int i):
+    def _work(self, int i, done):
         cdef int rc
-        with nogil:
-            rc = w2v_train_thread(&self.model, &self.threads[i])
-        self._rcs[i] = rc
+        try:
+            with nogil:
+                rc = w2v_train_thread(&self.model, &self.threads[i])
+            self._rcs[i] = rc
+        finally:
+            done.set()
 
-    def run(self, int threads=1, progress=None, double interval=0.5):
-        """Train with `threads` workers; call progress(self.progress()) every `interval` s.
+    @property
+    def finished(self):
+        """Whether every thread has trained all its epochs."""
+        return self.threads != NULL and all(self.threads[i].epoch >= self.model.iter
+                                            for i in range(self.n_threads))
 
-        Raises TrainingDiverged on NaN/inf, TrainingStopped if stop() was called, and re-raises
-        KeyboardInterrupt (and any error from `progress`) after the workers have stopped.
+    def state(self):
+        """Where training is: the shared word count and each thread's position, RNG and counters.
+        Only meaningful while no thread runs (before run, after it, or in a checkpoint callback)."""
+        cdef int i
+        cdef w2v_thread *t
+        per_thread = []
+        for i in range(self.n_threads):
+            t = &self.threads[i]
+            per_thread.append({"epoch": t.epoch, "pos": t.pos, "begin": t.begin, "end": t.end,
+                               "rng": t.rng, "unreported": t.unreported, "words_done": t.words_done,
+                               "loss": t.loss, "examples": t.examples})
+        return {"words_done": self.shared.words_done, "threads": per_thread}
+
+    def set_state(self, dict state):
+        """Put the threads where `state` (from state()) says; the thread count must match."""
+        cdef int i
+        cdef w2v_thread *t
+        n = len(state["threads"])
+        if self.threads == NULL:
+            self._alloc_threads(n)
+        if n != self.n_threads:
+            raise ValueError(f"the state has {n} threads, the trainer {self.n_threads}")
+        for i, ts in enumerate(state["threads"]):
+            t = &self.threads[i]
+            if ts["begin"] != t.begin or ts["end"] != t.end:
+                raise ValueError("the saved thread slices do not match this corpus")
+            t.epoch, t.pos, t.rng, t.unreported = ts["epoch"], ts["pos"], ts["rng"], ts["unreported"]
+            t.words_done, t.loss, t.examples = ts["words_done"], ts["loss"], ts["examples"]
+        self.shared.words_done = state["words_done"]
+
+    def run(self, int threads=1, progress=None, double interval=0.5, checkpoint=None,
+            checkpoint_every=None):
+        """Train with `threads` workers until every thread has done all its epochs.
+
+        Calls progress(self.progress()) every `interval` s.  With `checkpoint_every` (seconds),
+        the threads are paused about that often, `checkpoint(self)` is called while none runs,
+        and training goes on.  A trainer that was stopped (or restored with set_state) continues
+        where it was.  Raises TrainingDiverged on NaN/inf and TrainingStopped if stop() was
+        called; on KeyboardInterrupt or any other exception (from `progress`, say) the workers
+        are stopped, `checkpoint(self)` is called if given, and the exception re-raised.
         """
+        import time as _time
         if threads < 1:
             raise ValueError("threads must be at least 1")
         if self.model.n_ids == 0:
             raise ValueError("the corpus has no words to train on")
-        self._alloc_threads(threads)
-        self._rcs = [W2V_OK] * threads
-        workers = [threading.Thread(target=self._work, args=(i,), name=f"w2vfast-{i}", daemon=True)
-                   for i in range(threads)]
-        for w in workers:
-            w.start()
-        try:
-            for w in workers:
-                while w.is_alive():
-                    w.join(interval)
-                    if progress is not None:
-                        progress(self.progress())
-        except BaseException:
-            self.stop()
-            for w in workers:
-                w.join()
-            raise
+        if self.threads == NULL:
+            self._alloc_threads(threads)
+        elif threads != self.n_threads:
+            raise ValueError(f"this trainer runs {self.n_threads} threads, not {threads}")
+        while not self.finished:
+            self.shared.stop = 0
+            self._rcs = [W2V_OK] * threads
+            # Completion is tracked with our own events, not Thread.join: a join interrupted by
+            # Ctrl-C can make a later join return while the thread still runs, and the state
+            # saved then would be torn.
+            done = [threading.Event() for _ in range(threads)]
+            for i in range(threads):
+                threading.Thread(target=self._work, args=(i, done[i]), name=f"w2vfast-{i}",
+                                 daemon=True).start()
+            due = _time.monotonic() + checkpoint_every if checkpoint_every else None
+            paused = False
+            try:
+                for ev in done:
+                    while not ev.wait(interval):
+                        if progress is not None:
+                            progress(self.progress())
+                        if due is not None and not paused and _time.monotonic() >= due:
+                            self.stop()  # threads pause at their next sentence
+                            paused = True
+            except BaseException:
+                self.stop()
+                _wait_all(done)
+                if checkpoint is not None and W2V_EDIVERGED not in self._rcs:
+                    checkpoint(self)
+                raise
+            if W2V_EDIVERGED in self._rcs or self.shared.status == W2V_EDIVERGED:
+                raise TrainingDiverged("training diverged: NaN or infinity in the vectors")
+            if W2V_ESTOPPED in self._rcs and not paused:
+                raise TrainingStopped("training was stopped before the end")
+            if paused and checkpoint is not None and not self.finished:
+                checkpoint(self)
         if progress is not None:
             progress(self.progress())
-        if W2V_EDIVERGED in self._rcs or self.shared.status == W2V_EDIVERGED:
-            raise TrainingDiverged("training diverged: NaN or infinity in the vectors")
-        if W2V_ESTOPPED in self._rcs:
-            raise TrainingStopped("training was stopped before the end")
 
     # one update with given targets, for tests against a NumPy reference
     def step_sg(self, uint32_t word, uint32_t context, const uint32_t[::1] targets not None,

@@ -43,6 +43,9 @@ cdef extern from "w2v.h" nogil:
     ctypedef struct w2v_thread:
         uint64_t rng
         uint64_t begin, end
+        int epoch
+        uint64_t pos
+        uint64_t unreported
         float *neu1
         float *neu1e
         uint32_t *sentence
@@ -96,8 +99,9 @@ cdef extern from "dictionary.h" nogil:
     uint32_t w2v_dict_add(w2v_dict *d, const char *word, uint32_t len, uint64_t count)
     uint32_t w2v_dict_find(const w2v_dict *d, const char *word, uint32_t len)
     int w2v_dict_feed(w2v_dict *d, const char *buf, uint64_t n, int last)
-    int w2v_dict_finalize(w2v_dict *d, uint64_t min_count)
+    int w2v_dict_finalize(w2v_dict *d, uint64_t min_count, int keep_order)
     void w2v_dict_decode(const w2v_dict *d, uint32_t *out)
+    int w2v_dict_set_ids(w2v_dict *d, const uint8_t *ids, uint64_t len, uint64_t n_ids)
 
 cdef extern from "train.h" nogil:
     int w2v_train_thread(const w2v_model *m, w2v_thread *t)

@@ -143,38 +143,36 @@ class TrainingError(Exception):
     """Training could not run or finish; the message says why and what to try."""
 
 
-def train(corpus, *, output=None, binary=False, save_vocab=None, read_vocab=None,
-          save_context=None, progress=None, on_vocab=None, **options):
-    """Train word2vec on `corpus` (a path, or "-" for standard input) and return a Model.
+def huffman_codes(counts):
+    """Huffman codes for words in any order: the tree is built on the counts sorted descending
+    (word2vec.c's construction assumes that order; the sentence end </s>, first whatever its
+    count, would otherwise get a place its count does not earn), then mapped back to the words."""
+    counts = np.asarray(counts, dtype=np.uint64)
+    order = np.argsort(-counts.astype(np.float64), kind="stable")
+    offset, codes, points = _core.huffman(np.ascontiguousarray(counts[order]))
+    if (order == np.arange(len(counts))).all():
+        return offset, codes, points
+    rank = np.empty_like(order)
+    rank[order] = np.arange(len(order))  # word w's path is the sorted table's path rank[w]
+    lengths = np.diff(offset.astype(np.int64))[rank]
+    new_offset = np.zeros(len(counts) + 1, dtype=np.int64)
+    np.cumsum(lengths, out=new_offset[1:])
+    src = np.repeat(offset[:-1].astype(np.int64)[rank] - new_offset[:-1], lengths) + np.arange(new_offset[-1])
+    return new_offset.astype(np.uint32), codes[src], points[src]
 
-    Options are word2vec's flags with underscores: size, window, sample, hs, negative,
-    ns_exponent, threads, iter, min_count, max_vocab, alpha, cbow, cbow_mean,
-    max_sentence_length, seed, vectors ("in", "sum" or "concat").  `output` and `save_context`
-    write vector files (atomically), `save_vocab` the counts.  `progress(info)` is called a few
-    times a second with a dict (words, total, alpha, words_per_sec, per_thread, elapsed);
-    `on_vocab(dictionary)` once the vocabulary is built.
-    """
-    o = opts.resolve(**options)
-    start = time.perf_counter()
-    d = build_vocabulary(corpus, min_count=o["min_count"], max_vocab=o["max_vocab"],
-                         read_vocab=read_vocab)
-    words, counts = d.words(), d.counts()
-    vocab_seconds = time.perf_counter() - start
-    if on_vocab is not None:
-        on_vocab(d)
 
-    need = memory_needed(len(words), o)
+def _check_memory(n_words, o):
+    need = memory_needed(n_words, o)
     avail = available_memory()
     if avail is not None and need > avail:
         raise TrainingError(
-            f"the model needs {need / 2**30:.1f} GiB ({len(words)} words x {o['size']} dims x "
-            f"{need // (len(words) * o['size'] * 4)} matrices) but only {avail / 2**30:.1f} GiB is "
+            f"the model needs {need / 2**30:.1f} GiB ({n_words} words x {o['size']} dims x "
+            f"{need // (n_words * o['size'] * 4)} matrices) but only {avail / 2**30:.1f} GiB is "
             "available; use a smaller -size, a larger -min-count or -max-vocab")
 
-    V, D = len(words), o["size"]
-    syn0 = _core.init_uniform(V, D, o["seed"])
-    syn1neg = np.zeros((V, D), dtype=np.float32) if o["negative"] else None
-    syn1 = np.zeros((V, D), dtype=np.float32) if o["hs"] else None
+
+def _tables(counts, o):
+    """The sampling tables training needs, all derived from the counts and options."""
     noise = None
     if o["negative"]:
         weights = counts.astype(np.float64) ** o["ns_exponent"]
@@ -182,31 +180,182 @@ def train(corpus, *, output=None, binary=False, save_vocab=None, read_vocab=None
         if not np.any(weights > 0):
             raise TrainingError("negative sampling needs at least one word besides </s>")
         noise = _core.alias_table(weights)
-    huffman = _core.huffman(counts) if o["hs"] else None
+    huffman = huffman_codes(counts) if o["hs"] else None
     keep = _core.keep_thresholds(counts, o["sample"]) if o["sample"] > 0 else None
+    return {"noise": noise, "huffman": huffman, "keep": keep}
 
-    trainer = _core.Trainer(o, syn0, syn1, syn1neg, keep=keep, huffman=huffman, noise=noise, corpus=d)
+
+def _new_matrices(V, o):
+    return {"syn0": _core.init_uniform(V, o["size"], o["seed"]),
+            "syn1neg": np.zeros((V, o["size"]), dtype=np.float32) if o["negative"] else None,
+            "syn1": np.zeros((V, o["size"]), dtype=np.float32) if o["hs"] else None}
+
+
+def _continued_matrices(saved, V_old, V, o, same_tree):
+    """A saved model's matrices grown to V rows (new words initialised as a new model's) for
+    continued training; an output matrix the model lacks starts at zero."""
+    fresh = _new_matrices(V, o)
+    m = {}
+    for name in ("syn0", "syn1neg", "syn1"):
+        if fresh[name] is None:
+            m[name] = None
+            continue
+        old = saved["matrices"].get(name)
+        if name == "syn1" and not same_tree:
+            old = None  # a new Huffman tree: the old inner-node vectors belong to other nodes
+        if old is not None:
+            fresh[name][:V_old] = old
+        m[name] = fresh[name]
+    return m
+
+
+def _merged_vocabulary(corpus, saved, o, max_vocab):
+    """--update-vocab: the saved words (rows unchanged, counts plus the new corpus's), then the
+    new corpus's words that reach min_count, by count.  Returns (words, counts)."""
+    new = build_vocabulary(corpus, min_count=o["min_count"], max_vocab=max_vocab, record_ids=False)
+    index = {w: i for i, w in enumerate(saved["words"])}
+    counts = saved["counts"].astype(np.uint64).copy()
+    words = list(saved["words"])
+    extra_words, extra_counts = [], []
+    for w, c in zip(new.words(), new.counts()):
+        if w in index:
+            counts[index[w]] += c
+        else:
+            extra_words.append(w)
+            extra_counts.append(c)
+    return words + extra_words, np.concatenate([counts, np.array(extra_counts, dtype=np.uint64)])
+
+
+def _spool_stdin():
+    """Standard input copied to a temporary file (removed at exit) so it can be read twice."""
+    import atexit
+    import shutil
+    import sys
+    import tempfile
+    f = tempfile.NamedTemporaryFile(prefix="w2vfast-stdin-", delete=False)
+    atexit.register(lambda: os.path.exists(f.name) and os.unlink(f.name))
+    with f:
+        shutil.copyfileobj(sys.stdin.buffer, f, 1 << 20)
+    return f.name
+
+
+def load_model(path):
+    """A Model from a directory written by `--save-model` (or a checkpoint)."""
+    from .model_io import load_model as _load
+    saved = _load(path)
+    o = opts.resolve(**{k: v for k, v in saved["options"].items() if k in opts.DEFAULTS})
+    m = saved["matrices"]
+    return Model(saved["words"], _written_vectors(m, o), saved["counts"], m["syn0"], m.get("syn1neg"),
+                 m.get("syn1"), o, saved["stats"])
+
+
+def _written_vectors(m, o):
+    if o["vectors"] == "in":
+        return m["syn0"]
+    out = m["syn1neg"] if m.get("syn1neg") is not None else m["syn1"]
+    return m["syn0"] + out if o["vectors"] == "sum" else np.hstack([m["syn0"], out])
+
+
+def train(corpus=None, *, output=None, binary=False, save_vocab=None, read_vocab=None,
+          save_context=None, save_model=None, checkpoint=None, checkpoint_every=None,
+          resume=None, init_model=None, update_vocab=False, progress=None, on_vocab=None,
+          **options):
+    """Train word2vec on `corpus` (a path, or "-" for standard input) and return a Model.
+
+    Options are word2vec's flags with underscores: size, window, sample, hs, negative,
+    ns_exponent, threads, iter, min_count, max_vocab, alpha, cbow, cbow_mean,
+    max_sentence_length, seed, batch, vectors ("in", "sum" or "concat").  `output` and
+    `save_context` write vector files (atomically), `save_vocab` the counts, `save_model` a model
+    directory (model_io).  `checkpoint` (a directory) is written every `checkpoint_every` seconds
+    and on interruption; `resume` continues from one (its options and corpus; `corpus` is then
+    not needed).  `init_model` continues training a saved model on `corpus`; with
+    `update_vocab` new words reaching min_count get rows.  `progress(info)` is called a few times
+    a second with a dict (words, total, alpha, loss, words_per_sec, per_thread, elapsed);
+    `on_vocab(dictionary)` once the vocabulary is built.
+    """
+    from .model_io import load_model as _load, save_model as _save
+    start = time.perf_counter()
+    state = None
+    if resume is not None:
+        saved = _load(resume, with_state=True)
+        o = opts.resolve(**{k: v for k, v in saved["options"].items() if k in opts.DEFAULTS})
+        if options.get("threads") not in (None, o["threads"]):
+            raise TrainingError(f"the checkpoint {resume!r} was made with -threads {o['threads']}; "
+                                "resume with the same number of threads")
+        words, counts = saved["words"], saved["counts"]
+        d = _core.Dictionary.restore(words, counts, saved["id_stream"], saved["state"]["n_ids"])
+        matrices = saved["matrices"]
+        state = saved["state"]
+    else:
+        o = opts.resolve(**options)
+        if corpus is None:
+            raise TypeError("train() needs a corpus (or resume=)")
+        if init_model is not None:
+            saved = _load(init_model)
+            D = saved["matrices"]["syn0"].shape[1]
+            if options.get("size") not in (None, D):
+                raise opts.OptionError(f"invalid -size {options['size']}: the model {init_model!r} "
+                                       f"has {D} dimensions")
+            o["size"] = D
+            known = (saved["words"], saved["counts"])
+            if update_vocab:
+                if corpus == "-":
+                    corpus = _spool_stdin()  # read twice: count, then map to the merged rows
+                known = _merged_vocabulary(corpus, saved, o, o["max_vocab"])
+            d = build_vocabulary(corpus, known=known)
+            words, counts = d.words(), d.counts()
+            same_tree = len(words) == len(saved["words"])
+            _check_memory(len(words), o)
+            matrices = _continued_matrices(saved, len(saved["words"]), len(words), o, same_tree)
+        else:
+            d = build_vocabulary(corpus, min_count=o["min_count"], max_vocab=o["max_vocab"],
+                                 read_vocab=read_vocab)
+            words, counts = d.words(), d.counts()
+            _check_memory(len(words), o)
+            matrices = _new_matrices(len(words), o)
+    vocab_seconds = time.perf_counter() - start
+    if on_vocab is not None:
+        on_vocab(d)
+
+    syn0, syn1, syn1neg = matrices["syn0"], matrices.get("syn1"), matrices.get("syn1neg")
+    trainer = _core.Trainer(o, syn0, syn1, syn1neg, corpus=d, **_tables(counts, o))
+    if state is not None:
+        trainer.set_state(state)
+    outputs = {"output": output, "binary": binary, "save_vocab": save_vocab,
+               "save_context": save_context, "save_model": save_model}
     t0 = time.perf_counter()
     cpu0 = time.process_time()
 
-    last = {"loss": 0.0, "examples": 0, "avg": float("nan")}
+    def save_checkpoint(tr):
+        st = tr.state()
+        st["n_ids"] = d.n_ids
+        _save(checkpoint, words, counts, matrices, {**o, "outputs": outputs},
+              {"corpus": str(corpus)}, state=st, id_stream=d.id_stream())
 
-    def report(state):
+    last = {"loss": 0.0, "examples": 0, "avg": float("nan")}
+    if state is not None:
+        last["loss"] = sum(t["loss"] for t in state["threads"])
+        last["examples"] = sum(t["examples"] for t in state["threads"])
+
+    def report(st):
         if progress is None:
             return
         elapsed = time.perf_counter() - t0
         # the loss since the previous report, per example: the running loss of the current model
-        d_examples = state["examples"] - last["examples"]
+        d_examples = st["examples"] - last["examples"]
         if d_examples > 0:
-            last["avg"] = (state["loss"] - last["loss"]) / d_examples
-            last["loss"], last["examples"] = state["loss"], state["examples"]
-        progress({"words": state["words"], "total": state["total"], "alpha": state["alpha"],
+            last["avg"] = (st["loss"] - last["loss"]) / d_examples
+            last["loss"], last["examples"] = st["loss"], st["examples"]
+        done = st["words"] - (state["words_done"] if state else 0)
+        progress({"words": st["words"], "total": st["total"], "alpha": st["alpha"],
                   "elapsed": elapsed, "loss": last["avg"],
-                  "words_per_sec": state["words"] / elapsed if elapsed > 0 else 0.0,
-                  "per_thread": [w / elapsed if elapsed > 0 else 0.0 for w in state["per_thread"]]})
+                  "words_per_sec": done / elapsed if elapsed > 0 else 0.0,
+                  "per_thread": [w / elapsed if elapsed > 0 else 0.0 for w in st["per_thread"]]})
 
     try:
-        trainer.run(threads=o["threads"], progress=report, interval=0.25)
+        trainer.run(threads=o["threads"], progress=report, interval=0.25,
+                    checkpoint=save_checkpoint if checkpoint else None,
+                    checkpoint_every=checkpoint_every if checkpoint else None)
     except _core.TrainingDiverged:
         raise TrainingError(
             f"training diverged (NaN or infinity in the vectors) at -alpha {o['alpha']}; "
@@ -216,12 +365,8 @@ def train(corpus, *, output=None, binary=False, save_vocab=None, read_vocab=None
         raise TrainingError(f"training diverged (NaN or infinity in the vectors) at -alpha "
                             f"{o['alpha']}; use a smaller -alpha")
 
-    if o["vectors"] == "in":
-        vectors = syn0
-    else:
-        out = syn1neg if syn1neg is not None else syn1
-        vectors = syn0 + out if o["vectors"] == "sum" else np.hstack([syn0, out])
-    stats = {"vocab_size": V, "corpus_tokens": d.n_tokens, "train_words": d.n_ids,
+    vectors = _written_vectors(matrices, o)
+    stats = {"vocab_size": len(words), "corpus_tokens": d.n_tokens, "train_words": d.n_ids,
              "truncated_tokens": d.n_truncated, "vocab_seconds": vocab_seconds,
              "train_seconds": train_seconds, "cpu_seconds": time.process_time() - cpu0,
              "words_per_sec": trainer.total_words / train_seconds if train_seconds > 0 else 0.0}
@@ -234,4 +379,6 @@ def train(corpus, *, output=None, binary=False, save_vocab=None, read_vocab=None
         write_vectors(output, words, vectors, binary=binary)
     if save_context is not None:
         write_vectors(save_context, words, model.context_vectors(), binary=binary)
+    if save_model is not None:
+        _save(save_model, words, counts, matrices, o, stats)
     return model

@@ -17,10 +17,12 @@ from . import api, options as opts
 from .atomic import OutputError, check_writable
 from .corpus import CorpusError
 from .formats import VectorFileError
+from .model_io import ModelFileError
+from .progress import JsonLog, ProgressPrinter
 from .vocab import VocabularyError
 
 RUNTIME_ERRORS = (CorpusError, VocabularyError, OutputError, VectorFileError, api.TrainingError,
-                  MemoryError)
+                  ModelFileError, MemoryError)
 
 
 class Terminated(Exception):
@@ -111,61 +113,25 @@ def main():
 
 def flag(name, *dest, **kw):
     """A Click option spelled `-name` (word2vec.c) and `--name` (GNU)."""
-    return click.option(f"-{name}", f"--{name}", *dest, show_default=True, **kw)
-
-
-class ProgressPrinter:
-    """The progress line on stderr: redrawn in place on a terminal, else a line every 5 s."""
-
-    def __init__(self, threads, stream=None):
-        self.stream = stream or sys.stderr
-        self.tty = self.stream.isatty()
-        self.threads = threads
-        self.last = 0.0
-        self.drawn = False
-        self.finished = False
-
-    def __call__(self, info):
-        now = time.monotonic()
-        finished = info["words"] >= info["total"]
-        if finished and self.finished:
-            return
-        if not finished and now - self.last < (0.25 if self.tty else 5.0):
-            return
-        self.last = now
-        self.finished = finished
-        pct = 100.0 * info["words"] / max(info["total"], 1)
-        rate = info["words_per_sec"]
-        eta = (info["total"] - info["words"]) / rate if rate > 0 else 0.0
-        line = (f"Alpha: {info['alpha']:.6f}  Progress: {pct:6.2f}%  Loss: {info['loss']:7.4f}  "
-                f"Words/sec: {rate / 1000:8.1f}k  Words/thread/sec: {rate / 1000 / self.threads:7.1f}k  "
-                f"Elapsed: {_clock(info['elapsed'])}  ETA: {_clock(eta)}")
-        if self.tty:
-            self.stream.write("\r" + line + "  ")
-            self.drawn = True
-        else:
-            self.stream.write(line + "\n")
-        self.stream.flush()
-
-    def close(self):
-        if self.drawn:
-            self.stream.write("\n")
-            self.stream.flush()
-
-
-def _clock(seconds):
-    seconds = int(seconds)
-    return f"{seconds // 3600}:{seconds // 60 % 60:02d}:{seconds % 60:02d}"
+    kw.setdefault("show_default", True)
+    return click.option(f"-{name}", f"--{name}", *dest, **kw)
 
 
 D = opts.DEFAULTS
+
+
+def _checkpoint_outputs(path):
+    """The output paths a checkpointed run was started with."""
+    from .model_io import load_model
+    return load_model(path)["options"].get("outputs", {})
 
 
 @main.command(cls=Word2vecCommand)
 @click.argument("corpus", required=False, metavar="CORPUS")
 @flag("train", "train_file", metavar="FILE", help="Corpus file (as word2vec.c); same as CORPUS.")
 @flag("output", metavar="FILE", help="Write the word vectors here ('-' for stdout).")
-@flag("size", type=int, default=D["size"], help="Dimension of the word vectors.")
+@flag("size", type=int, default=None, show_default=False,
+      help=f"Dimension of the word vectors (with --init-model: the model's).  [default: {D['size']}]")
 @flag("window", type=int, default=D["window"], help="Maximum context radius (the radius is drawn in 1..window).")
 @flag("sample", type=float, default=D["sample"], help="Subsampling threshold for frequent words; 0 = off.")
 @flag("hs", type=int, default=D["hs"], help="Hierarchical softmax: 1 = on.")
@@ -191,11 +157,20 @@ D = opts.DEFAULTS
 @flag("classes", type=click.IntRange(min=0), default=0,
       help="Write K k-means word classes (`word classid` lines) to -output instead of vectors, as word2vec.c.")
 @flag("seed", type=int, default=D["seed"], help="Random seed; with -threads 1 runs are reproducible.")
+@flag("save-model", metavar="DIR", help="Also save the whole model (vocabulary, both matrices, options) for --init-model or w2vfast.load_model.")
+@flag("checkpoint", metavar="DIR", help="Save the training state here every --checkpoint-every minutes and on Ctrl-C/SIGTERM.")
+@flag("checkpoint-every", type=click.FloatRange(min=0, min_open=True), default=10.0, metavar="MINUTES",
+      help="Minutes between checkpoints.")
+@flag("resume", metavar="DIR", help="Continue the run saved in this checkpoint (its corpus, options and outputs).")
+@flag("init-model", metavar="DIR", help="Continue training a model saved with --save-model on CORPUS.")
+@click.option("-update-vocab", "--update-vocab", is_flag=True, help="With --init-model: add the corpus's new words that reach -min-count.")
+@flag("log-json", metavar="FILE", help="Write progress records and a final summary as JSON lines (see plot-loss).")
 @flag("debug", type=click.IntRange(0, 2), default=2, help="0: errors only, 1: summary, 2: summary and progress.")
 @click.option("-q", "--quiet", is_flag=True, help="Same as -debug 0.")
 @handle_errors
 def train(corpus, train_file, output, binary, save_vocab, read_vocab, save_context, debug, quiet,
-          classes, **options):
+          classes, save_model, checkpoint, checkpoint_every, resume, init_model, update_vocab,
+          log_json, **options):
     """Train word vectors on CORPUS (a text file, '-' for stdin, or .gz/.bz2/.xz).
 
     \b
@@ -205,14 +180,25 @@ def train(corpus, train_file, output, binary, save_vocab, read_vocab, save_conte
     if corpus and train_file and corpus != train_file:
         raise click.UsageError("give the corpus once: either CORPUS or -train FILE")
     corpus = corpus or train_file
-    if not corpus:
-        raise click.UsageError("no corpus: give CORPUS (or -train FILE; '-' reads stdin)")
     if binary not in (0, 1):
         raise click.UsageError(f"invalid -binary {binary!r}: must be 0 or 1")
-    if output is None and save_vocab is None:
+    if resume:
+        if corpus or init_model:
+            raise click.UsageError("--resume continues a saved run: give no CORPUS and no --init-model")
+        saved = _checkpoint_outputs(resume)
+        output = output or saved.get("output")
+        save_context = save_context or saved.get("save_context")
+        save_vocab = save_vocab or saved.get("save_vocab")
+        save_model = save_model or saved.get("save_model")
+        binary = binary or int(bool(saved.get("binary")))
+    elif not corpus:
+        raise click.UsageError("no corpus: give CORPUS (or -train FILE; '-' reads stdin)")
+    if update_vocab and not init_model:
+        raise click.UsageError("--update-vocab needs --init-model DIR")
+    if output is None and save_vocab is None and save_model is None:
         raise click.UsageError("no -output given: use -output FILE (or -output - for stdout)")
     opts.resolve(**options)  # bad values fail before any reading
-    for path in (output, save_context, save_vocab):
+    for path in (output, save_context, save_vocab, log_json):
         if path is None or path == "-":
             continue
         check_writable(path)
@@ -229,7 +215,15 @@ def train(corpus, train_file, output, binary, save_vocab, read_vocab, save_conte
             click.echo(f"Words in train file: {d.n_ids}", err=True)
 
     printer = ProgressPrinter(options["threads"] or opts.default_threads()) if debug >= 2 else None
-    if output is None:  # -save-vocab alone: count the corpus and stop, as word2vec.c does
+    log = JsonLog(log_json, options["iter"]) if log_json else None
+
+    def report(info):
+        if printer is not None:
+            printer(info)
+        if log is not None:
+            log(info)
+
+    if output is None and save_model is None:  # -save-vocab alone: count the corpus, as word2vec.c
         from .vocab import build_vocabulary, save_vocab_file
         d = build_vocabulary(corpus, min_count=options["min_count"], max_vocab=options["max_vocab"],
                              read_vocab=read_vocab, record_ids=False)
@@ -239,10 +233,26 @@ def train(corpus, train_file, output, binary, save_vocab, read_vocab, save_conte
     try:
         model = api.train(corpus, output=None if classes else output, binary=bool(binary),
                           save_vocab=save_vocab, read_vocab=read_vocab, save_context=save_context,
-                          progress=printer, on_vocab=on_vocab, **options)
+                          save_model=save_model, checkpoint=checkpoint,
+                          checkpoint_every=checkpoint_every * 60, resume=resume,
+                          init_model=init_model, update_vocab=update_vocab, progress=report,
+                          on_vocab=on_vocab, **options)
+        if log is not None:
+            log.summary(model)
+    except (KeyboardInterrupt, Terminated) as e:
+        if checkpoint:
+            if printer is not None:
+                printer.close()
+            how, code = ("interrupted", 130) if isinstance(e, KeyboardInterrupt) else ("terminated", 143)
+            click.echo(f"\nw2vfast: {how}; state saved in {checkpoint}; continue with: "
+                       f"w2vfast train --resume {checkpoint}", err=True)
+            sys.exit(code)
+        raise
     finally:
         if printer is not None:
             printer.close()
+        if log is not None:
+            log.close()
     if classes:
         from .classes import compute_classes, write_classes
         if classes > len(model):
@@ -253,6 +263,24 @@ def train(corpus, train_file, output, binary, save_vocab, read_vocab, save_conte
         click.echo(f"Trained {s['train_words'] * model.options['iter']} words in {s['train_seconds']:.2f} s "
                    f"({s['words_per_sec'] / 1000:.1f}k words/s, {model.options['threads']} threads); "
                    f"vocabulary in {s['vocab_seconds']:.2f} s", err=True)
+
+
+@main.command("plot-loss")
+@click.argument("log", metavar="LOG.json")
+@click.option("-o", "--output", required=True, metavar="FILE", help="The picture: .png or .svg.")
+@click.option("--size", default="1200x700", show_default=True, help="Picture size in pixels, WxH.")
+@handle_errors
+def plot_loss(log, output, size):
+    """Draw loss and words/s over time from a `train --log-json` file."""
+    from .plot import PlotError, output_format, parse_size, plot_loss as draw_loss
+    from .progress import read_log
+    try:
+        records = read_log(log)
+        draw_loss(records, output, size=parse_size(size), fmt=output_format(output))
+    except FileNotFoundError:
+        fail(f"log {log!r} not found")
+    except (ValueError, PlotError) as e:
+        fail(str(e))
 
 
 @main.command(cls=Word2vecCommand)

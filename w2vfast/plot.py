@@ -268,6 +268,11 @@ def draw(dest, words: Sequence[str], coords: np.ndarray, groups: Optional[Sequen
         ax.set_ylim(coords[:, 1].min() - pad_y, coords[:, 1].max() + pad_y)
     if title:
         ax.set_title(_label(title))
+    _save(fig, dest, fmt)
+
+
+def _save(fig, dest, fmt):
+    """Save to a path (atomically) or a binary file object."""
     fig.tight_layout()
     if hasattr(dest, "write"):
         fig.savefig(dest, format=fmt, dpi=_DPI)
@@ -301,3 +306,23 @@ def plot_words(vectors, dest, words: Optional[Sequence[str]] = None, *, method: 
     coords = project(unit, method=method, seed=seed)
     draw(dest, points, coords, groups=groups, seeds=seeds, size=size, fmt=fmt, title=title)
     return {"words": points, "groups": groups, "coords": coords, "unknown": unknown}
+
+
+def plot_loss(records, dest, size: Tuple[int, int] = (1200, 700), fmt: str = "png") -> None:
+    """Loss and words/s over time from `--log-json` records, saved like `draw` saves."""
+    points = [r for r in records if r.get("type") == "progress"]
+    if not points:
+        raise PlotError("the log has no progress records to plot")
+    Figure, FigureCanvasAgg = require_matplotlib()
+    fmt = output_format("x." + fmt)
+    width, height = size
+    fig = Figure(figsize=(width / _DPI, height / _DPI), dpi=_DPI)
+    FigureCanvasAgg(fig)
+    t = [r["time"] for r in points]
+    top, bottom = fig.add_subplot(2, 1, 1), fig.add_subplot(2, 1, 2)
+    top.plot(t, [r["loss"] if r["loss"] is not None else float("nan") for r in points], color="tab:red")
+    top.set_ylabel("loss per example")
+    bottom.plot(t, [r["words_per_sec"] / 1000 for r in points], color="tab:blue")
+    bottom.set_ylabel("thousand words/s")
+    bottom.set_xlabel("seconds")
+    _save(fig, dest, fmt)

@@ -43,17 +43,22 @@ def save_vocab_file(path, words, counts):
 
 
 def build_vocabulary(corpus, min_count=5, max_vocab=0, read_vocab=None, record_ids=True,
-                     on_chunk=None):
+                     on_chunk=None, known=None):
     """Read the corpus once: count words and keep it as word ids.
 
     With `read_vocab` (path of a vocabulary file) the counts come from that file and corpus
-    tokens not in it are skipped, as in word2vec.c.  Returns a finalized `_core.Dictionary`.
-    `on_chunk(bytes_read)` is called after every chunk (progress).
+    tokens not in it are skipped, as in word2vec.c.  With `known` (words, counts) the vocabulary
+    is exactly those words in that order (continuing a saved model) and other tokens are skipped.
+    Returns a finalized `_core.Dictionary`.  `on_chunk(bytes_read)` is called after every chunk.
     """
     d = _core.Dictionary(max_vocab=max_vocab, record_ids=record_ids)
     if read_vocab is not None:
         for word, count in read_vocab_file(read_vocab):
             d.add(word, count)
+        d.freeze()
+    if known is not None:
+        for word, count in zip(*known):
+            d.add(word, int(count))
         d.freeze()
     n_bytes = 0
     for chunk in iter_chunks(corpus):
@@ -64,9 +69,12 @@ def build_vocabulary(corpus, min_count=5, max_vocab=0, read_vocab=None, record_i
     d.feed(b"", last=True)
     if d.n_tokens == 0:
         raise VocabularyError(f"corpus {describe(corpus)} is empty: it has no words")
-    if d.n_tokens == _eos_count(d) and read_vocab is None:
+    if d.n_tokens == _eos_count(d) and read_vocab is None and known is None:
         raise VocabularyError(f"corpus {describe(corpus)} has only blank lines: it has no words")
-    d.finalize(min_count)
+    if known is not None:
+        d.finalize(0, keep_order=True)
+    else:
+        d.finalize(min_count)
     if d.n_words < 2:
         if read_vocab is not None:
             raise VocabularyError(
@@ -78,7 +86,8 @@ def build_vocabulary(corpus, min_count=5, max_vocab=0, read_vocab=None, record_i
     if record_ids and d.n_ids == 0:
         raise VocabularyError(
             f"nothing to train on: no word of {describe(corpus)} is in the vocabulary"
-            + (f" of {describe(read_vocab)}" if read_vocab is not None else ""))
+            + (f" of {describe(read_vocab)}" if read_vocab is not None else "")
+            + (" of the model; add --update-vocab to learn new words" if known is not None else ""))
     return d
 
 

@@ -1,0 +1,162 @@
+"""Saved models and checkpoints: an open directory of NumPy `.npy` files and JSON.
+
+    DIR/model.json    {"format": "w2vfast-model", "version": 1, "vocab_size": V, "dim": D,
+                       "options": {...training options...}, "matrices": ["syn0", ...],
+                       "stats": {...}}
+    DIR/vocab.txt     the vocabulary, `word count` lines in row order (as -save-vocab writes)
+    DIR/syn0.npy      input (word) vectors, V x D float32
+    DIR/syn1neg.npy   negative-sampling output vectors, V x D (when trained with -negative)
+    DIR/syn1.npy      hierarchical-softmax inner-node vectors, V x D (when trained with -hs)
+
+A checkpoint is a model directory plus where training stands:
+
+    DIR/state.json    {"words_done": N, "threads": [{"epoch", "pos", "rng", ...}, ...],
+                       "n_ids": N, "corpus": "..."}
+    DIR/ids.bin       the corpus as word ids (LEB128 varints), so a resumed run needs no corpus
+
+Everything can be read without w2vfast: `numpy.load` and `json.load`.  A directory is written
+beside its target and swapped in by renames, so at every moment a complete one exists (after a
+crash mid-swap, the previous one is at DIR.old and `load_model` finds it there).
+"""
+import json
+import os
+import shutil
+
+import numpy as np
+
+from .atomic import OutputError
+from .vocab import read_vocab_file, save_vocab_file
+
+FORMAT = "w2vfast-model"
+VERSION = 1
+MATRICES = ("syn0", "syn1neg", "syn1")
+
+
+class ModelFileError(Exception):
+    """A saved model or checkpoint is missing or damaged; the message names the file."""
+
+
+def save_model(path, words, counts, matrices, options, stats=None, state=None, id_stream=None):
+    """Write a model (and with `state` and `id_stream`, a checkpoint) to directory `path`.
+
+    `words` are bytes, `counts` integers, `matrices` a dict name -> V x D float32 array (None
+    entries are skipped)."""
+    path = os.path.abspath(os.fspath(path))
+    parent = os.path.dirname(path)
+    if not os.path.isdir(parent):
+        raise OutputError(f"cannot write {path!r}: directory {parent!r} does not exist")
+    tmp = f"{path}.tmp-{os.getpid()}"
+    shutil.rmtree(tmp, ignore_errors=True)
+    try:
+        os.mkdir(tmp)
+        present = []
+        for name in MATRICES:
+            m = matrices.get(name)
+            if m is not None:
+                np.save(os.path.join(tmp, name + ".npy"), np.ascontiguousarray(m, dtype=np.float32))
+                present.append(name)
+        save_vocab_file(os.path.join(tmp, "vocab.txt"), words, counts)
+        meta = {"format": FORMAT, "version": VERSION, "vocab_size": len(words),
+                "dim": int(matrices["syn0"].shape[1]), "options": _jsonable(options),
+                "matrices": present, "stats": _jsonable(stats or {})}
+        _write_json(os.path.join(tmp, "model.json"), meta)
+        if state is not None:
+            with open(os.path.join(tmp, "ids.bin"), "wb") as f:
+                f.write(id_stream)
+            _write_json(os.path.join(tmp, "state.json"), _jsonable(state))
+        _swap_in(tmp, path)
+    except OSError as e:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise OutputError(f"cannot write {path!r}: {e.strerror or e}") from None
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+
+
+def load_model(path, with_state=False):
+    """Read a directory written by save_model: a dict with words (bytes), counts (uint64 array),
+    the matrices by name, options, stats, and with `with_state` also state and id_stream."""
+    path = _existing(os.fspath(path))
+    meta = _read_json(os.path.join(path, "model.json"))
+    if meta.get("format") != FORMAT:
+        raise ModelFileError(f"{path!r} is not a w2vfast model directory (model.json format is "
+                             f"{meta.get('format')!r})")
+    if meta.get("version") != VERSION:
+        raise ModelFileError(f"{path!r}: model format version {meta.get('version')} is not supported")
+    try:
+        pairs = read_vocab_file(os.path.join(path, "vocab.txt"))
+    except Exception as e:
+        raise ModelFileError(str(e)) from None
+    words = [w for w, _ in pairs]
+    model = {"words": words, "counts": np.array([c for _, c in pairs], dtype=np.uint64),
+             "options": meta["options"], "stats": meta.get("stats", {}), "matrices": {}}
+    for name in meta["matrices"]:
+        file = os.path.join(path, name + ".npy")
+        try:
+            m = np.load(file)
+        except (OSError, ValueError) as e:
+            raise ModelFileError(f"cannot read {file!r}: {e}") from None
+        if m.dtype != np.float32 or m.ndim != 2 or m.shape != (len(words), meta["dim"]):
+            raise ModelFileError(f"{file!r} has shape {m.shape} and type {m.dtype}; expected "
+                                 f"({len(words)}, {meta['dim']}) float32")
+        model["matrices"][name] = np.ascontiguousarray(m)
+    if "syn0" not in model["matrices"]:
+        raise ModelFileError(f"{path!r} has no syn0.npy")
+    if with_state:
+        state_file = os.path.join(path, "state.json")
+        if not os.path.exists(state_file):
+            raise ModelFileError(f"{path!r} is a saved model, not a checkpoint (no state.json)")
+        model["state"] = _read_json(state_file)
+        try:
+            with open(os.path.join(path, "ids.bin"), "rb") as f:
+                model["id_stream"] = f.read()
+        except OSError as e:
+            raise ModelFileError(f"cannot read {os.path.join(path, 'ids.bin')!r}: {e.strerror}") from None
+    return model
+
+
+def _existing(path):
+    if os.path.isdir(path):
+        return path
+    if os.path.isdir(path + ".old"):  # interrupted while swapping in a newer one
+        return path + ".old"
+    raise ModelFileError(f"model directory {path!r} not found")
+
+
+def _swap_in(tmp, path):
+    old = path + ".old"
+    shutil.rmtree(old, ignore_errors=True)
+    if os.path.exists(path):
+        if not os.path.isdir(path):
+            raise OutputError(f"cannot write {path!r}: it exists and is not a directory")
+        os.rename(path, old)
+    os.rename(tmp, path)
+    shutil.rmtree(old, ignore_errors=True)
+
+
+def _write_json(file, obj):
+    with open(file, "w") as f:
+        json.dump(obj, f, indent=1, sort_keys=True)
+        f.write("\n")
+        f.flush()
+        os.fsync(f.fileno())
+
+
+def _read_json(file):
+    try:
+        with open(file) as f:
+            return json.load(f)
+    except FileNotFoundError:
+        raise ModelFileError(f"{file!r} not found") from None
+    except (OSError, ValueError) as e:
+        raise ModelFileError(f"cannot read {file!r}: {e}") from None
+
+
+def _jsonable(obj):
+    if isinstance(obj, dict):
+        return {str(k): _jsonable(v) for k, v in obj.items()}
+    if isinstance(obj, (list, tuple)):
+        return [_jsonable(v) for v in obj]
+    if isinstance(obj, np.generic):
+        return obj.item()
+    return obj

@@ -1,0 +1,108 @@
+"""Reporting a run while it trains: the progress line on stderr and the JSON log."""
+import json
+import resource
+import sys
+import time
+
+
+def _clock(seconds):
+    seconds = int(seconds)
+    return f"{seconds // 3600}:{seconds // 60 % 60:02d}:{seconds % 60:02d}"
+
+
+class ProgressPrinter:
+    """The progress line on stderr: redrawn in place on a terminal, else a line every 5 s
+    (so logs stay readable).  Called with the info dicts of `api.train(progress=...)`."""
+
+    def __init__(self, threads, stream=None):
+        self.stream = stream or sys.stderr
+        self.tty = self.stream.isatty()
+        self.threads = threads
+        self.last = 0.0
+        self.drawn = False
+        self.finished = False
+
+    def __call__(self, info):
+        now = time.monotonic()
+        finished = info["words"] >= info["total"]
+        if finished and self.finished:
+            return
+        if not finished and now - self.last < (0.25 if self.tty else 5.0):
+            return
+        self.last = now
+        self.finished = finished
+        pct = 100.0 * info["words"] / max(info["total"], 1)
+        rate = info["words_per_sec"]
+        eta = (info["total"] - info["words"]) / rate if rate > 0 else 0.0
+        line = (f"Alpha: {info['alpha']:.6f}  Progress: {pct:6.2f}%  Loss: {info['loss']:7.4f}  "
+                f"Words/sec: {rate / 1000:8.1f}k  Words/thread/sec: {rate / 1000 / self.threads:7.1f}k  "
+                f"Elapsed: {_clock(info['elapsed'])}  ETA: {_clock(eta)}")
+        if self.tty:
+            self.stream.write("\r" + line + "  ")
+            self.drawn = True
+        else:
+            self.stream.write(line + "\n")
+        self.stream.flush()
+
+    def close(self):
+        if self.drawn:
+            self.stream.write("\n")
+            self.stream.flush()
+
+
+class JsonLog:
+    """`--log-json FILE`: one JSON object per line, for scripts and `w2vfast plot-loss`.
+
+    A `progress` record about once a second (time, epoch, words, total, words_per_sec, alpha,
+    loss) and a final `summary` (vocabulary size, corpus words, wall and CPU seconds, peak
+    memory).  Lines are flushed as written, so the log of an interrupted run is complete."""
+
+    def __init__(self, path, iterations, every=1.0):
+        self.file = open(path, "w")
+        self.iterations = iterations
+        self.every = every
+        self.last = -1e9
+        self.start = time.time()
+
+    def __call__(self, info):
+        now = time.monotonic()
+        if info["words"] < info["total"] and now - self.last < self.every:
+            return
+        self.last = now
+        epoch = min(self.iterations, int(info["words"] * self.iterations / max(info["total"], 1)) + 1)
+        self._write({"type": "progress", "time": round(time.time() - self.start, 3), "epoch": epoch,
+                     "words": info["words"], "total": info["total"],
+                     "words_per_sec": round(info["words_per_sec"], 1), "alpha": info["alpha"],
+                     "loss": None if info["loss"] != info["loss"] else info["loss"]})
+
+    def summary(self, model):
+        s = model.stats
+        self._write({"type": "summary", "time": round(time.time() - self.start, 3),
+                     "vocab_size": s["vocab_size"], "corpus_words": s["corpus_tokens"],
+                     "train_words": s["train_words"], "iter": model.options["iter"],
+                     "wall_seconds": round(s["vocab_seconds"] + s["train_seconds"], 3),
+                     "train_seconds": round(s["train_seconds"], 3),
+                     "cpu_seconds": round(time.process_time(), 3),
+                     "words_per_sec": round(s["words_per_sec"], 1),
+                     "peak_memory_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)})
+
+    def _write(self, record):
+        self.file.write(json.dumps(record) + "\n")
+        self.file.flush()
+
+    def close(self):
+        self.file.close()
+
+
+def read_log(path):
+    """The records of a --log-json file (progress and summary dicts)."""
+    records = []
+    with open(path) as f:
+        for lineno, line in enumerate(f, 1):
+            if not line.strip():
+                continue
+            try:
+                records.append(json.loads(line))
+            except ValueError:
+                raise ValueError(f"{path}, line {lineno}: not a JSON object") from None
+    return records
