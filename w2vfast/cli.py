@@ -343,3 +343,4 @@ def demo(size, iter, threads, cbow, tokens, output, binary, debug):
     if output != "-":
         click.echo(f"\nVectors written to {output}")
 from . import cli_vectors  # noqa: E402,F401
+from . import cli_phrases  # noqa: E402,F401

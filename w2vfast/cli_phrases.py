@@ -1,0 +1,76 @@
+"""`w2vfast phrases`: join frequent collocations into tokens (`new york` -> `new_york`).
+
+Joins the `w2vfast` group of `cli.py` and follows its rules: the text goes to stdout (or -o FILE,
+written atomically), messages to stderr, one-line errors (exit 1 at run time, 2 for usage).
+The logic is in `phrases.py`.
+"""
+import os
+
+import click
+
+from . import phrases as ph
+from .atomic import check_writable
+from .cli import Word2vecCommand, flag, handle_errors, main
+
+
+def _clock(seconds):
+    return f"{seconds:.1f} s"
+
+
+@main.command(cls=Word2vecCommand)
+@click.argument("corpus", required=False, metavar="CORPUS")
+@flag("train", "train_file", metavar="FILE", help="Corpus file (as word2phrase.c); same as CORPUS.")
+@click.option("-o", "-output", "--output", "output", metavar="FILE", default="-", show_default=True,
+              help="Write the text with phrases here ('-' for stdout).")
+@flag("min-count", type=int, default=ph.DEFAULT_MIN_COUNT,
+      help="Words and pairs seen fewer times are never joined.")
+@flag("threshold", type=float, default=ph.DEFAULT_THRESHOLD,
+      help="Join a pair when its score is above this (higher: fewer phrases); the last pass's threshold.")
+@flag("passes", type=int, default=ph.DEFAULT_PASSES,
+      help="Passes over the text; pass k of N uses threshold x (N-k+1), so longer phrases form.")
+@flag("debug", type=click.IntRange(0, 2), default=1,
+      help="0: errors only, 1: a summary line per pass, 2: and each pass's most frequent phrases.")
+@click.option("-q", "--quiet", is_flag=True, help="Same as -debug 0.")
+@handle_errors
+def phrases(corpus, train_file, output, min_count, threshold, passes, debug, quiet):
+    """Join frequent collocations of CORPUS into single tokens, as word2vec's word2phrase.
+
+    CORPUS is a text file, '-' for stdin, or .gz/.bz2/.xz.  A pair of adjacent words `a b` scores
+    (count(a b) - min_count) / (count(a) * count(b)) * words_in_corpus and is written `a_b` when
+    the score is above the threshold; a word just joined cannot start another join in the same
+    pass.  Each further pass reads the previous output, forming `new_york_city`; with
+    `-threshold 100 -passes 2` the passes use 200 then 100 (word2vec's demo-phrases.sh), and
+    `-passes 1` is word2phrase.c.  Line ends are kept; words are written separated by single
+    spaces.
+
+    \b
+    Example:
+      w2vfast phrases text8 -o text8-phrases
+      xz -dc corpus.xz | w2vfast phrases - | w2vfast train - -output vec.bin -binary 1
+    """
+    if corpus and train_file and corpus != train_file:
+        raise click.UsageError("give the corpus once: either CORPUS or -train FILE")
+    corpus = corpus or train_file
+    if not corpus:
+        raise click.UsageError("no corpus: give CORPUS (or -train FILE; '-' reads stdin)")
+    ph.check_options(min_count, threshold, passes)  # bad values fail before any reading
+    if output != "-":
+        check_writable(output)
+        if corpus != "-" and os.path.exists(output) and os.path.exists(corpus) \
+                and os.path.samefile(output, corpus):
+            raise click.UsageError(f"output {output!r} is the corpus itself: it would be overwritten")
+    if quiet:
+        debug = 0
+
+    def on_pass(k, n, s):
+        if debug < 1:
+            return
+        click.echo(f"Pass {k}/{n}: threshold {s.threshold:g}, {s.train_words:,} words "
+                   f"({s.distinct_words:,} distinct): {s.phrases:,} phrases above the threshold, "
+                   f"{s.joins:,} joined in the text ({_clock(s.seconds)})", err=True)
+        if debug >= 2 and s.top:
+            click.echo("  most frequent: " + ", ".join(
+                f"{p.decode('utf-8', 'backslashreplace')} {c}" for p, c, _ in s.top), err=True)
+
+    ph.phrases(corpus, output, min_count=min_count, threshold=threshold, passes=passes,
+               on_pass=on_pass, top=20 if debug >= 2 else 0)
