@@ -35,36 +35,39 @@ static uint32_t path_length(const uint32_t *parent, uint32_t n, uint32_t w) {
     return len;
 }
 
-int w2v_huffman_total_length(const uint64_t *counts, uint32_t n, uint64_t *total) {
+/* Allocate and build the tree; on success the caller frees *parent and *bit. */
+static int make_tree(const uint64_t *counts, uint32_t n, uint32_t **parent, uint8_t **bit) {
     if (n < 2) return W2V_EINVAL;
-    uint32_t *parent = malloc(2 * (uint64_t)n * sizeof *parent);
-    uint8_t *bit = malloc(2 * (uint64_t)n);
-    if (!parent || !bit) {
-        free(parent);
-        free(bit);
-        return W2V_ENOMEM;
+    *parent = malloc(2 * (uint64_t)n * sizeof **parent);
+    *bit = malloc(2 * (uint64_t)n);
+    int rc = (*parent && *bit) ? build_tree(counts, n, *parent, *bit) : W2V_ENOMEM;
+    if (rc != W2V_OK) {
+        free(*parent);
+        free(*bit);
     }
-    int rc = build_tree(counts, n, parent, bit);
+    return rc;
+}
+
+int w2v_huffman_total_length(const uint64_t *counts, uint32_t n, uint64_t *total) {
+    uint32_t *parent;
+    uint8_t *bit;
+    int rc = make_tree(counts, n, &parent, &bit);
+    if (rc != W2V_OK) return rc;
     *total = 0;
-    for (uint32_t w = 0; rc == W2V_OK && w < n; w++) *total += path_length(parent, n, w);
+    for (uint32_t w = 0; w < n; w++) *total += path_length(parent, n, w);
     free(parent);
     free(bit);
-    return rc;
+    return W2V_OK;
 }
 
 int w2v_huffman_build(const uint64_t *counts, uint32_t n, uint32_t *code_offset, uint8_t *codes,
                       uint32_t *points) {
-    if (n < 2) return W2V_EINVAL;
-    uint32_t *parent = malloc(2 * (uint64_t)n * sizeof *parent);
-    uint8_t *bit = malloc(2 * (uint64_t)n);
-    if (!parent || !bit) {
-        free(parent);
-        free(bit);
-        return W2V_ENOMEM;
-    }
-    int rc = build_tree(counts, n, parent, bit);
+    uint32_t *parent;
+    uint8_t *bit;
+    int rc = make_tree(counts, n, &parent, &bit);
+    if (rc != W2V_OK) return rc;
     uint32_t off = 0;
-    for (uint32_t w = 0; rc == W2V_OK && w < n; w++) {
+    for (uint32_t w = 0; w < n; w++) {
         uint32_t len = path_length(parent, n, w);
         code_offset[w] = off;
         /* walk leaf -> root, filling the path back to front so it reads root -> leaf */
@@ -79,5 +82,5 @@ int w2v_huffman_build(const uint64_t *counts, uint32_t n, uint32_t *code_offset,
     code_offset[n] = off;
     free(parent);
     free(bit);
-    return rc;
+    return W2V_OK;
 }

@@ -48,10 +48,25 @@ W2V_INLINE float w2v_hsum(w2v_vf v) {
     return (h4[0] + h4[2]) + (h4[1] + h4[3]);
 }
 
+/* Rows whose length is not a multiple of 16 (D = 100: 6 x 16 + 4) end with one more full
+ * vector that overlaps the previous one, its overlapping lanes multiplied by 0: no scalar loop,
+ * and an update loads the lanes already stored, so adding 0 to them is harmless.  This mask has
+ * 1.0 in the last `rem` lanes.  Rows shorter than a vector take the scalar path. */
+typedef int32_t w2v_vi __attribute__((vector_size(64)));
+W2V_INLINE w2v_vf w2v_tail_mask(int rem) {
+    const w2v_vi lane = {0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15};
+    w2v_vi first = lane * 0 + (W2V_VW - rem);
+    return __builtin_convertvector(-(lane >= first), w2v_vf);
+}
+
 W2V_INLINE float w2v_dot(const float *a, const float *b, int n) {
     w2v_vf acc = {0};
     int i = 0;
     for (; i + W2V_VW <= n; i += W2V_VW) acc += w2v_load(a + i) * w2v_load(b + i);
+    if (i < n && n >= W2V_VW) {
+        acc += w2v_tail_mask(n - i) * w2v_load(a + n - W2V_VW) * w2v_load(b + n - W2V_VW);
+        i = n;
+    }
     float s = w2v_hsum(acc);
     for (; i < n; i++) s += a[i] * b[i];
     return s;
@@ -69,6 +84,15 @@ W2V_INLINE void w2v_dot4(const float *a, const float *b0, const float *b1, const
         c2 += x * w2v_load(b2 + i);
         c3 += x * w2v_load(b3 + i);
     }
+    if (i < n && n >= W2V_VW) {
+        int t = n - W2V_VW;
+        w2v_vf x = w2v_tail_mask(n - i) * w2v_load(a + t);
+        c0 += x * w2v_load(b0 + t);
+        c1 += x * w2v_load(b1 + t);
+        c2 += x * w2v_load(b2 + t);
+        c3 += x * w2v_load(b3 + t);
+        i = n;
+    }
     out[0] = w2v_hsum(c0);
     out[1] = w2v_hsum(c1);
     out[2] = w2v_hsum(c2);
@@ -85,6 +109,11 @@ W2V_INLINE void w2v_dot4(const float *a, const float *b0, const float *b1, const
 W2V_INLINE void w2v_axpy(float a, const float *restrict x, float *restrict y, int n) {
     int i = 0;
     for (; i + W2V_VW <= n; i += W2V_VW) w2v_store(y + i, w2v_load(y + i) + a * w2v_load(x + i));
+    if (i < n && n >= W2V_VW) {
+        int t = n - W2V_VW;
+        w2v_store(y + t, w2v_load(y + t) + w2v_tail_mask(n - i) * (a * w2v_load(x + t)));
+        i = n;
+    }
     for (; i < n; i++) y[i] += a * x[i];
 }
 
@@ -97,6 +126,13 @@ W2V_INLINE void w2v_combine(float *restrict y, const float *g, int gs, const flo
         w2v_vf acc = w2v_load(y + i);
         for (int q = 0; q < k; q++) acc += g[q * gs] * w2v_load(base + (size_t)idx[q] * n + i);
         w2v_store(y + i, acc);
+    }
+    if (i < n && n >= W2V_VW) {
+        int t = n - W2V_VW;
+        w2v_vf sum = {0};
+        for (int q = 0; q < k; q++) sum += g[q * gs] * w2v_load(base + (size_t)idx[q] * n + t);
+        w2v_store(y + t, w2v_load(y + t) + w2v_tail_mask(n - i) * sum);
+        i = n;
     }
     for (; i < n; i++) {
         float acc = y[i];

@@ -7,10 +7,10 @@ from w2vfast import _core
 
 MODES = {
     "sg-ns": dict(cbow=0, negative=5, hs=0),
-    "sg-hs": dict(cbow=0, negative=0, hs=1),
+    "sg-hs": dict(cbow=0, negative=0, hs=1, batch=1),
     "sg-ns-exact": dict(cbow=0, negative=5, hs=0, batch=0),
     "sg-hs-exact": dict(cbow=0, negative=0, hs=1, batch=0),
-    "sg-ns+hs": dict(cbow=0, negative=3, hs=1),
+    "sg-ns+hs": dict(cbow=0, negative=3, hs=1, batch=1),
     "cbow-ns": dict(cbow=1, negative=5, hs=0),
     "cbow-hs": dict(cbow=1, negative=0, hs=1),
 }
@@ -157,3 +157,10 @@ def test_hs_loss_reaches_the_entropy_of_the_corpus(grouped_corpus, mode):
     w2vfast.train(str(grouped_corpus), size=16, iter=6, min_count=1, threads=1, sample=0,
                   window=1, progress=seen.append, **MODES[mode])
     assert 0.99 * np.log(12) < seen[-1]["loss"] < 1.05 * np.log(12)
+
+
+def test_batch_default_depends_on_the_loss():
+    from w2vfast.options import resolve
+    assert resolve(cbow=0, negative=5, hs=0)["batch"] == 1
+    assert resolve(cbow=0, negative=0, hs=1)["batch"] == 0
+    assert resolve(cbow=0, negative=0, hs=1, batch=1)["batch"] == 1

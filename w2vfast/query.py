@@ -76,6 +76,23 @@ def lookup(vectors, words: Sequence[str]) -> Tuple[List[int], List[str]]:
     return found, unknown
 
 
+def _resolve(vectors, queries):
+    """One QueryResult per query (unknown words noted), and for the answerable ones their
+    positions in `queries` and their row indices."""
+    results = [QueryResult(query=list(q)) for q in queries]
+    rows, members = [], []
+    for k, q in enumerate(queries):
+        if not q:
+            continue
+        idx, unknown = lookup(vectors, q)
+        if unknown:
+            results[k].unknown = unknown
+            continue
+        rows.append(k)
+        members.append(idx)
+    return results, rows, members
+
+
 def _normalise_rows(q: np.ndarray) -> np.ndarray:
     norms = np.linalg.norm(q, axis=1, keepdims=True)
     return q / np.where(norms > 0, norms, 1)
@@ -117,17 +134,7 @@ def similar(vectors, queries: Sequence[Sequence[str]], topn: int = 40) -> List[Q
     Returns one `QueryResult` per query, in order; a query with unknown words has no results.
     """
     unit = vectors.unit_vectors()
-    results = [QueryResult(query=list(q)) for q in queries]
-    rows, members = [], []
-    for k, q in enumerate(queries):
-        if not q:
-            continue
-        idx, unknown = lookup(vectors, q)
-        if unknown:
-            results[k].unknown = unknown
-            continue
-        rows.append(k)
-        members.append(idx)
+    results, rows, members = _resolve(vectors, queries)
     if not rows or topn <= 0:
         return results
     block = _block_rows(len(vectors))
@@ -157,15 +164,7 @@ def analogy(vectors, questions: Sequence[Sequence[str]], topn: int = 10,
         if len(q) != 3:
             raise ValueError(f"an analogy needs 3 words (A B C), got {len(q)}: {list(q)!r}")
     unit = vectors.unit_vectors()
-    results = [QueryResult(query=list(q)) for q in questions]
-    rows, triples = [], []
-    for k, q in enumerate(questions):
-        idx, unknown = lookup(vectors, q)
-        if unknown:
-            results[k].unknown = unknown
-            continue
-        rows.append(k)
-        triples.append(idx)
+    results, rows, triples = _resolve(vectors, questions)
     if not rows or topn <= 0:
         return results
     triples = np.asarray(triples, dtype=np.int64).reshape(-1, 3)
