@@ -155,3 +155,14 @@ def test_json_log_and_plot_loss(corpus, tmp_path):
     assert (int.from_bytes(head[16:20], "big"), int.from_bytes(head[20:24], "big")) == (640, 400)
     r = CliRunner().invoke(main, ["plot-loss", str(tmp_path / "missing.json"), "-o", str(png)])
     assert r.exit_code == 1 and "not found" in r.output
+
+
+def test_progress_line_shows_epoch_loss_rates_and_eta(corpus):
+    p = run_cli("train", corpus, "-output", "-", "-iter", "2", "-size", "10", "-min-count", "2",
+                "-threads", "2", "-debug", "2")
+    assert p.returncode == 0, p.stderr
+    last = [line for line in p.stderr.decode().splitlines() if line.startswith("Progress:")][-1]
+    for part in ("Progress: 100.00%", "Epoch: 2/2", "Alpha:", "Loss:", "Words/sec:", "per thread:",
+                 "Elapsed:", "ETA:"):
+        assert part in last, last
+    assert p.stdout.split(b"\n")[0].split()[1] == b"10"  # the vectors went to stdout

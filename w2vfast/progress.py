@@ -5,6 +5,11 @@ import sys
 import time
 
 
+def epoch_of(info, iterations):
+    """The epoch (1-based) a progress report falls in."""
+    return min(iterations, int(info["words"] * iterations / max(info["total"], 1)) + 1)
+
+
 def _clock(seconds):
     seconds = int(seconds)
     return f"{seconds // 3600}:{seconds // 60 % 60:02d}:{seconds % 60:02d}"
@@ -14,10 +19,11 @@ class ProgressPrinter:
     """The progress line on stderr: redrawn in place on a terminal, else a line every 5 s
     (so logs stay readable).  Called with the info dicts of `api.train(progress=...)`."""
 
-    def __init__(self, threads, stream=None):
+    def __init__(self, threads, stream=None, iterations=None):
         self.stream = stream or sys.stderr
         self.tty = self.stream.isatty()
         self.threads = threads
+        self.iterations = iterations
         self.last = 0.0
         self.drawn = False
         self.finished = False
@@ -34,8 +40,14 @@ class ProgressPrinter:
         pct = 100.0 * info["words"] / max(info["total"], 1)
         rate = info["words_per_sec"]
         eta = (info["total"] - info["words"]) / rate if rate > 0 else 0.0
-        line = (f"Alpha: {info['alpha']:.6f}  Progress: {pct:6.2f}%  Loss: {info['loss']:7.4f}  "
-                f"Words/sec: {rate / 1000:8.1f}k  Words/thread/sec: {rate / 1000 / self.threads:7.1f}k  "
+        epoch = ""
+        if self.iterations:
+            epoch = f"Epoch: {epoch_of(info, self.iterations)}/{self.iterations}  "
+        per_thread = info.get("per_thread") or [rate / max(self.threads, 1)]
+        lo, hi = min(per_thread) / 1000, max(per_thread) / 1000
+        threads = f"{lo:.0f}k" if hi - lo < 0.5 else f"{lo:.0f}-{hi:.0f}k"
+        line = (f"Progress: {pct:6.2f}%  {epoch}Alpha: {info['alpha']:.6f}  Loss: {info['loss']:7.4f}  "
+                f"Words/sec: {rate / 1000:8.1f}k  per thread: {threads}  "
                 f"Elapsed: {_clock(info['elapsed'])}  ETA: {_clock(eta)}")
         if self.tty:
             self.stream.write("\r" + line + "  ")
@@ -69,7 +81,7 @@ class JsonLog:
         if info["words"] < info["total"] and now - self.last < self.every:
             return
         self.last = now
-        epoch = min(self.iterations, int(info["words"] * self.iterations / max(info["total"], 1)) + 1)
+        epoch = epoch_of(info, self.iterations)
         self._write({"type": "progress", "time": round(time.time() - self.start, 3), "epoch": epoch,
                      "words": info["words"], "total": info["total"],
                      "words_per_sec": round(info["words_per_sec"], 1), "alpha": info["alpha"],
