@@ -214,7 +214,8 @@ def train(corpus, train_file, output, binary, save_vocab, read_vocab, save_conte
             click.echo(f"Vocab size: {d.n_words}", err=True)
             click.echo(f"Words in train file: {d.n_ids}", err=True)
 
-    printer = ProgressPrinter(options["threads"] or opts.default_threads()) if debug >= 2 else None
+    printer = (ProgressPrinter(options["threads"] or opts.default_threads(),
+                               iterations=None if resume else options["iter"]) if debug >= 2 else None)
     log = JsonLog(log_json, options["iter"]) if log_json else None
 
     def report(info):
