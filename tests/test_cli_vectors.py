@@ -4,7 +4,6 @@ They run `w2vfast.cli.main` in process with click's CliRunner on hand-made vecto
 answers are known; one test pipes queries to `python -m w2vfast` in a subprocess, and one
 cross-checks `eval` against word2vec's own `compute-accuracy`.
 """
-import builtins
 import gzip
 import importlib.util
 import io
@@ -613,15 +612,7 @@ def test_plot_usage_errors(files, tmp_path):
     assert r.exit_code == 2 and "--output" in r.stderr
 
 
-def test_plot_without_matplotlib(files, tmp_path, monkeypatch):
-    real_import = builtins.__import__
-
-    def no_matplotlib(name, *args, **kwargs):
-        if name == "matplotlib" or name.startswith("matplotlib."):
-            raise ImportError(f"No module named {name!r}")
-        return real_import(name, *args, **kwargs)
-
-    monkeypatch.setattr(builtins, "__import__", no_matplotlib)
+def test_plot_without_matplotlib(files, tmp_path, no_matplotlib):
     r = run("plot", files / "vec.txt", "-o", tmp_path / "x.png")
     assert r.exit_code == 1
     assert r.stderr == "w2vfast: error: plot needs matplotlib: pip install 'w2vfast[plot]'\n"

@@ -1,5 +1,4 @@
 """Tests of w2vfast.plot: projections (PCA, t-SNE), choice of words, and the written pictures."""
-import builtins
 import importlib.util
 import io
 import struct
@@ -127,15 +126,7 @@ def test_format_from_name():
         plot.output_format("a.png", "gif")
 
 
-def test_missing_matplotlib_is_a_clear_error(monkeypatch, tmp_path, vectors):
-    real_import = builtins.__import__
-
-    def no_matplotlib(name, *args, **kwargs):
-        if name == "matplotlib" or name.startswith("matplotlib."):
-            raise ImportError(f"No module named {name!r}")
-        return real_import(name, *args, **kwargs)
-
-    monkeypatch.setattr(builtins, "__import__", no_matplotlib)
+def test_missing_matplotlib_is_a_clear_error(no_matplotlib, tmp_path, vectors):
     with pytest.raises(plot.PlotError) as e:
         plot.plot_words(vectors, tmp_path / "x.png")
     assert str(e.value) == "plot needs matplotlib: pip install 'w2vfast[plot]'"
