@@ -205,7 +205,10 @@ int w2v_dict_feed(w2v_dict *d, const char *buf, uint64_t n, int last) {
     int rc = W2V_OK;
     for (uint64_t k = 0; k < n && rc == W2V_OK; k++) {
         unsigned char c = p[k];
-        if (c == ' ' || c == '\t' || c == '\n') {
+        /* word2vec.c splits at space, tab and newline only; vertical tab and form feed split
+         * here too, since every reader of the vector files (ours, gensim's, C's fscanf "%s")
+         * does, so a word holding one could not be read back (pdftotext puts \f at each page) */
+        if (c == ' ' || c == '\t' || c == '\n' || c == '\v' || c == '\f') {
             if (len) {
                 rc = emit(d, (const char *)tok, len);
                 len = 0;

@@ -3,7 +3,8 @@ and w2vfast/vocab.py).
 
 The contract (word2vec.c's ReadWord/LearnVocabFromTrainFile, with fixes):
 
-* tokens are split on space, tab and newline; '\\r' is dropped wherever it is, even inside a token;
+* tokens are split on space, tab, newline, vertical tab and form feed; '\\r' is dropped wherever
+  it is, even inside a token;
 * every newline yields the sentence end "</s>";
 * bytes are never decoded;
 * tokens longer than 100 bytes are cut to at most 100 bytes, never inside a UTF-8 multi-byte
@@ -61,7 +62,7 @@ def ref_tokenize(data):
     lines = data.replace(b"\r", b"").split(b"\n")
     tokens = []
     for k, line in enumerate(lines):
-        tokens.extend(ref_cut(t) for t in re.split(rb"[ \t]", line) if t)
+        tokens.extend(ref_cut(t) for t in re.split(rb"[ \t\v\f]", line) if t)
         if k < len(lines) - 1:
             tokens.append(EOS)
     return tokens
@@ -121,7 +122,7 @@ def test_reference_itself():
 # Property tests: the C tokenizer against the reference
 # --------------------------------------------------------------------------
 
-SEPARATORS = [b" ", b"\t", b"\n", b"\r"]
+SEPARATORS = [b" ", b"\t", b"\n", b"\r", b"\v", b"\f"]
 ALPHABET = [b"a", b"b", b"ab", b"the", b"of", EOS, "caf\u00e9".encode(), "\u65e5\u672c".encode(),
             b"\xff\xfe", b"x" * 100, b"y" * 99 + "\u20ac".encode(), b"z" * 130,
             "\u00e9".encode() * 60, b"w" * 97 + "\U0001f600".encode() + b"tail"]
@@ -260,10 +261,11 @@ def test_carriage_return_inside_a_token_is_dropped():
     assert counts == {EOS: 1, b"abc": 1, b"d": 1}
 
 
-def test_other_whitespace_is_part_of_tokens():
-    # word2vec.c splits only on space, tab and newline: \v, \f and NBSP stay inside words
+def test_vertical_tab_and_form_feed_split_other_whitespace_does_not():
+    # word2vec.c keeps \v and \f inside words, which no vector-file reader could read back;
+    # here they split words like space.  Other bytes (NBSP) stay inside words.
     counts, _ = vocab_of(b"a\x0bb c\x0cd e\xc2\xa0f")
-    assert counts == {EOS: 0, b"a\x0bb": 1, b"c\x0cd": 1, b"e\xc2\xa0f": 1}
+    assert counts == {EOS: 0, b"a": 1, b"b": 1, b"c": 1, b"d": 1, b"e\xc2\xa0f": 1}
 
 
 def test_blank_lines_each_give_a_sentence_end():

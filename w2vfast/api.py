@@ -120,23 +120,73 @@ def load(path, binary=None, limit=None):
 
 
 def memory_needed(n_words, options):
-    """Bytes of the parameter matrices of a run: syn0 plus one output matrix per loss."""
+    """Bytes of the parameter matrices of a run: syn0 plus one output matrix per loss, plus the
+    copy that `-vectors sum` or `concat` writes."""
     n_matrices = 1 + (options["negative"] > 0) + (options["hs"] > 0)
+    n_matrices += {"in": 0, "sum": 1, "concat": 2}.get(options.get("vectors", "in"), 0)
     return n_words * options["size"] * 4 * n_matrices
 
 
+def _cgroup_memory_left():
+    """Bytes the memory cgroup (v2, then v1) still allows this process, or None.  File cache
+    charged to the cgroup counts as free: the kernel reclaims it before failing an allocation."""
+    for directory, limit_name, usage_name, cache_key in (
+            ("/sys/fs/cgroup", "memory.max", "memory.current", "file"),
+            ("/sys/fs/cgroup/memory", "memory.limit_in_bytes", "memory.usage_in_bytes", "total_cache")):
+        try:
+            with open(os.path.join(directory, limit_name)) as f:
+                limit = f.read().strip()
+            with open(os.path.join(directory, usage_name)) as f:
+                usage = int(f.read().strip())
+        except (OSError, ValueError):
+            continue
+        if not limit.isdigit() or int(limit) >= 1 << 60:  # "max" or a huge number: no limit
+            return None
+        cache = 0
+        try:
+            with open(os.path.join(directory, "memory.stat")) as f:
+                for line in f:
+                    key, _, value = line.partition(" ")
+                    if key == cache_key:
+                        cache = int(value)
+                        break
+        except (OSError, ValueError):
+            pass
+        return max(int(limit) - max(usage - cache, 0), 0)
+    return None
+
+
+def _address_space_left():
+    """Bytes the address-space limit (`ulimit -v`) still allows this process, or None."""
+    try:
+        import resource
+        soft, _ = resource.getrlimit(resource.RLIMIT_AS)
+        if soft == resource.RLIM_INFINITY:
+            return None
+        with open("/proc/self/statm") as f:
+            used = int(f.read().split()[0]) * os.sysconf("SC_PAGE_SIZE")
+        return max(soft - used, 0)
+    except (ImportError, OSError, ValueError, AttributeError):
+        return None
+
+
 def available_memory():
+    """Bytes a new allocation may take: the least of the free memory (MemAvailable), what the
+    memory cgroup still allows (containers) and what `ulimit -v` still allows; None if unknown."""
+    found = [_cgroup_memory_left(), _address_space_left()]
     try:
         with open("/proc/meminfo") as f:
             for line in f:
                 if line.startswith("MemAvailable:"):
-                    return int(line.split()[1]) * 1024
+                    found.append(int(line.split()[1]) * 1024)
+                    break
     except OSError:
-        pass
-    try:
-        return os.sysconf("SC_AVPHYS_PAGES") * os.sysconf("SC_PAGE_SIZE")
-    except (ValueError, OSError, AttributeError):
-        return None
+        try:
+            found.append(os.sysconf("SC_AVPHYS_PAGES") * os.sysconf("SC_PAGE_SIZE"))
+        except (ValueError, OSError, AttributeError):
+            pass
+    found = [x for x in found if x is not None]
+    return min(found) if found else None
 
 
 class TrainingError(Exception):
@@ -162,13 +212,23 @@ def huffman_codes(counts):
 
 
 def _check_memory(n_words, o):
+    """Refuse, before the matrices are allocated, a model that cannot fit in memory."""
     need = memory_needed(n_words, o)
     avail = available_memory()
     if avail is not None and need > avail:
         raise TrainingError(
-            f"the model needs {need / 2**30:.1f} GiB ({n_words} words x {o['size']} dims x "
-            f"{need // (n_words * o['size'] * 4)} matrices) but only {avail / 2**30:.1f} GiB is "
-            "available; use a smaller -size, a larger -min-count or -max-vocab")
+            f"the model needs {_gib(need)} ({n_words} words x {o['size']} dims x "
+            f"{need // (n_words * o['size'] * 4)} matrices of float32) but only {_gib(avail)} "
+            "is available; use a smaller -size, a larger -min-count or -max-vocab")
+
+
+def _all_finite(m, rows=1 << 14):
+    """Whether a matrix holds no NaN or infinity (checked in blocks: no full-size temporary)."""
+    return all(np.isfinite(m[i:i + rows]).all() for i in range(0, len(m), rows))
+
+
+def _gib(n):
+    return f"{n / 2**30:.1f} GiB" if n >= 2**30 / 10 else f"{n / 2**20:.1f} MiB"
 
 
 def _tables(counts, o):
@@ -361,7 +421,8 @@ def train(corpus=None, *, output=None, binary=False, save_vocab=None, read_vocab
             f"training diverged (NaN or infinity in the vectors) at -alpha {o['alpha']}; "
             "use a smaller -alpha") from None
     train_seconds = time.perf_counter() - t0
-    if not np.isfinite(syn0).all():
+    # the threads check a row every few thousand words; this makes sure of every trained value
+    if not all(m is None or _all_finite(m) for m in (syn0, syn1neg, syn1)):
         raise TrainingError(f"training diverged (NaN or infinity in the vectors) at -alpha "
                             f"{o['alpha']}; use a smaller -alpha")
 

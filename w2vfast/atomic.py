@@ -2,9 +2,12 @@
 
 A run that fails or is interrupted never leaves a truncated file, and an existing file is
 replaced only when the new one is complete (rename within one directory is atomic on POSIX).
+An existing target that is not a regular file (`/dev/null`, `/dev/full`, a named pipe) is
+written in place: it cannot be replaced, and renaming over a device node would destroy it.
 """
 import contextlib
 import os
+import stat
 import sys
 import tempfile
 
@@ -19,6 +22,15 @@ def _umask():
     return mask
 
 
+def _special(path):
+    """Whether `path` exists and is neither a regular file nor a directory (a device, a pipe)."""
+    try:
+        mode = os.stat(path).st_mode
+    except OSError:
+        return False
+    return not stat.S_ISREG(mode) and not stat.S_ISDIR(mode)
+
+
 def check_writable(path):
     """Fail early, before hours of training, if `path` cannot be created."""
     if path == "-":
@@ -27,6 +39,10 @@ def check_writable(path):
     directory = os.path.dirname(os.path.abspath(path))
     if os.path.isdir(path):
         raise OutputError(f"output {path!r} is a directory")
+    if _special(path):
+        if not os.access(path, os.W_OK):
+            raise OutputError(f"cannot write {path!r}: permission denied")
+        return
     if not os.path.isdir(directory):
         raise OutputError(f"cannot write {path!r}: directory {directory!r} does not exist")
     if not os.access(directory, os.W_OK | os.X_OK):
@@ -58,6 +74,9 @@ def atomic_output(path):
         sys.stdout.buffer.flush()
         return
     path = os.fspath(path)
+    if _special(path):
+        yield from _write_in_place(path)
+        return
     directory = os.path.dirname(os.path.abspath(path))
     try:
         fd, tmp = tempfile.mkstemp(dir=directory, prefix="." + os.path.basename(path) + ".", suffix=".tmp")
@@ -77,3 +96,16 @@ def atomic_output(path):
         if isinstance(e, OSError):
             raise OutputError(f"cannot write {path!r}: {e.strerror or e}") from None
         raise
+
+
+def _write_in_place(path):
+    try:
+        f = open(path, "wb")
+    except OSError as e:
+        raise OutputError(f"cannot write {path!r}: {e.strerror or e}") from None
+    try:
+        with f:
+            yield f
+            f.flush()
+    except OSError as e:
+        raise OutputError(f"cannot write {path!r}: {e.strerror or e}") from None

@@ -409,7 +409,10 @@ def convert(source, dest, binary, limit, normalize):
     if normalize:
         norms = np.linalg.norm(vectors, axis=1, keepdims=True)
         vectors = vectors / np.where(norms > 0, norms, 1)
-    write_vectors(dest, words, vectors, binary=bool(binary))
+    try:
+        write_vectors(dest, words, vectors, binary=bool(binary))
+    except ValueError as e:  # a word the formats cannot hold (a binary file's word with a tab)
+        fail(f"cannot write {dest!r}: {e} (no reader could split it back out)")
     click.echo(f"Wrote {len(words)} x {vectors.shape[1]} vectors"
                f"{' (unit length)' if normalize else ''} in {'binary' if binary else 'text'} "
                f"format to {'standard output' if dest == '-' else dest}", err=True)

@@ -203,7 +203,9 @@ def read_vectors(
         if binary is None:
             binary = not looks_text
         if binary:
-            if looks_text and count > 0:
+            # the caller said binary: refuse only a first row that is text and does not end
+            # where a binary row ends (float bytes may happen to spell numbers, fuzzing found)
+            if looks_text and count > 0 and not _first_row_fits_binary(reader, dim):
                 raise VectorFileError(
                     f"{name}: row 1: this is a text-format row, not binary "
                     "(the file looks like text format; read it with binary=False)"
@@ -409,6 +411,17 @@ def _first_row_looks_text(reader: _ByteReader, dim: int) -> bool:
     if not fields or not _all_numbers(fields):
         return False
     return len(fields) == dim or len(fields) >= 2
+
+
+def _first_row_fits_binary(reader: _ByteReader, dim: int) -> bool:
+    """Whether the first row, read as binary (word, space, ``4 * dim`` bytes), ends where every
+    writer of the format ends a binary row: at a newline or at the end of the file."""
+    window = reader.peek(_MAX_HEADER_BYTES + 4 * dim + 2).lstrip(_WHITESPACE)
+    space = window.find(b" ")
+    if space < 0:
+        return False
+    end = space + 1 + 4 * dim
+    return window[end:end + 1] == b"\n" or len(window) == end
 
 
 def _all_numbers(fields: list[bytes]) -> bool:

@@ -73,7 +73,9 @@ def resolve(**given):
         check(name, o[name] in (0, 1), "must be 0 or 1")
     check("alpha", _is_real(o["alpha"]) and o["alpha"] > 0, "the learning rate must be a positive number")
     check("sample", _is_real(o["sample"]) and o["sample"] >= 0, "must be 0 (off) or a positive number such as 1e-3")
-    check("ns_exponent", _is_real(o["ns_exponent"]), "must be a number such as 0.75")
+    # beyond +-10, count**exponent overflows or vanishes for real counts (1e9**40 > 1e308)
+    check("ns_exponent", _is_real(o["ns_exponent"]) and -10 <= o["ns_exponent"] <= 10,
+          "must be a number from -10 to 10, such as 0.75")
     check("min_alpha_ratio", _is_real(o["min_alpha_ratio"]) and 0 <= o["min_alpha_ratio"] <= 1, "must be in [0, 1]")
     check("vectors", o["vectors"] in ("in", "sum", "concat"), "must be in, sum or concat")
     check("size", o["size"] <= 1 << 20, "must be at most 1048576")

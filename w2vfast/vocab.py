@@ -12,7 +12,6 @@ class VocabularyError(Exception):
 
 EOS = b"</s>"
 
-
 def read_vocab_file(path):
     """(word, count) pairs from a word2vec vocabulary file (`word count` per line)."""
     pairs = []
