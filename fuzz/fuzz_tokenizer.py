@@ -14,17 +14,18 @@ character start, "</s>" per newline, then ordered by count (ties: first occurren
 input (gzip, bzip2, xz magic) is decompressed first; a broken stream must be a CorpusError.
 """
 import bz2
-import collections
 import functools
 import gzip
 import lzma
 import os
-import re
 import sys
 import tempfile
 import zlib
 
 import atheris
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "tests"))
+import reference as ref  # noqa: E402  the same reference the tests use
 import numpy  # noqa: F401  imported before: only w2vfast's code is instrumented
 
 with atheris.instrument_imports():
@@ -32,35 +33,16 @@ with atheris.instrument_imports():
     from w2vfast.corpus import CorpusError
     from w2vfast.vocab import VocabularyError, build_vocabulary
 
-EOS = b"</s>"
-MAX_TOKEN = 100
+EOS = ref.EOS
 PATH = os.path.join(os.environ.get("FUZZ_TMPDIR", "/dev/shm" if os.path.isdir("/dev/shm") else
                                    tempfile.gettempdir()), f"w2vfast-fuzz-{os.getpid()}.txt")
 
 
-def cut(token):
-    if len(token) <= MAX_TOKEN:
-        return token
-    k = MAX_TOKEN
-    while k > 0 and token[k] & 0xC0 == 0x80:
-        k -= 1
-    return token[:k or MAX_TOKEN]
-
-
 def reference(data, min_count):
-    lines = data.replace(b"\r", b"").split(b"\n")
-    tokens = []
-    for k, line in enumerate(lines):
-        tokens.extend(cut(t) for t in re.split(rb"[ \t\v\f]", line) if t)
-        if k < len(lines) - 1:
-            tokens.append(EOS)
-    counts = collections.Counter(tokens)
-    first = {}
-    for t in tokens:
-        first.setdefault(t, len(first))
-    kept = sorted((w for w in first if w != EOS and counts[w] >= min_count),
-                  key=lambda w: (-counts[w], first[w]))
-    return tokens, [EOS] + kept, counts
+    """(tokens, words, counts) by the plain-Python reference in tests/reference.py."""
+    tokens = ref.tokenize(data)
+    words, counts, _ = ref.vocabulary(tokens, min_count)
+    return tokens, words, dict(zip(words, counts))
 
 
 def decompressed(data):

@@ -9,17 +9,16 @@ for corpora without words, the vocabulary file round trip, and training on arbit
 fuzz/ holds the coverage-guided versions of the same properties (atheris and libFuzzer).
 """
 import bz2
-import collections
 import functools
 import gzip
 import io
 import lzma
-import re
 
 import numpy as np
 import pytest
 from hypothesis import HealthCheck, example, given, settings, strategies as st
 
+import reference  # tests/reference.py
 import w2vfast
 from w2vfast import corpus as corpus_module, formats, vocab as vocab_module
 from w2vfast.corpus import CorpusError
@@ -38,35 +37,8 @@ SETTINGS = settings(max_examples=150, deadline=None,
 # Corpus and vocabulary
 # --------------------------------------------------------------------------
 
-def _cut(token):
-    if len(token) <= MAX_TOKEN:
-        return token
-    k = MAX_TOKEN
-    while k > 0 and token[k] & 0xC0 == 0x80:
-        k -= 1
-    return token[:k or MAX_TOKEN]
-
-
 def reference_tokens(data):
-    """Words split at space, tab, newline, vertical tab and form feed, '\\r' dropped, cut at
-    100 bytes on a UTF-8 character start, and "</s>" for every newline."""
-    lines = data.replace(b"\r", b"").split(b"\n")
-    tokens = []
-    for k, line in enumerate(lines):
-        tokens.extend(_cut(t) for t in re.split(rb"[ \t\v\f]", line) if t)
-        if k < len(lines) - 1:
-            tokens.append(EOS)
-    return tokens
-
-
-def reference_vocabulary(tokens, min_count):
-    counts = collections.Counter(tokens)
-    first = {}
-    for t in tokens:
-        first.setdefault(t, len(first))
-    kept = sorted((w for w in first if w != EOS and counts[w] >= min_count),
-                  key=lambda w: (-counts[w], first[w]))
-    return [EOS] + kept, counts
+    return reference.tokenize(data)
 
 
 SEPARATORS = [b" ", b"\t", b"\n", b"\r", b"\v", b"\f", b"\r\n"]
@@ -95,7 +67,8 @@ def test_any_bytes_give_consistent_counts_or_a_clean_error(tmp_path, monkeypatch
     path = tmp_path / "corpus"
     path.write_bytes(COMPRESS[packing](data))
     tokens = reference_tokens(data)
-    words, counts = reference_vocabulary(tokens, min_count)
+    words, word_counts, _ = reference.vocabulary(tokens, min_count)
+    counts = dict(zip(words, word_counts))
     try:
         d = build_vocabulary(str(path), min_count=min_count)
     except CorpusError as e:  # random bytes that start like a compressed stream

@@ -17,12 +17,13 @@ A small pure-Python reference implementation below states the contract; hypothes
 tokenizer against it on random corpora fed in random chunk splits.
 """
 import collections
-import re
 from pathlib import Path
 
 import numpy as np
 import pytest
 from hypothesis import HealthCheck, given, settings, strategies as st
+
+import reference  # tests/reference.py
 
 from w2vfast import _core
 from w2vfast.vocab import (VocabularyError, build_vocabulary, read_vocab_file,
@@ -37,49 +38,7 @@ DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
 # Reference implementation
 # --------------------------------------------------------------------------
 
-def _is_continuation(byte):
-    return byte & 0xC0 == 0x80
-
-
-def ref_cut(token):
-    """A token cut to at most MAX_TOKEN bytes, backing off to the start of a UTF-8 character.
-
-    When no character start is found at all (the first 101 bytes are all continuation bytes,
-    so this is not UTF-8), the token is cut at MAX_TOKEN bytes: a word is never dropped.
-    """
-    if len(token) <= MAX_TOKEN:
-        return token
-    cut = MAX_TOKEN
-    while cut > 0 and _is_continuation(token[cut]):
-        cut -= 1
-    if cut == 0:
-        cut = MAX_TOKEN
-    return token[:cut]
-
-
-def ref_tokenize(data):
-    """The tokens of `data` (bytes), with "</s>" for every newline, cut as the C tokenizer does."""
-    lines = data.replace(b"\r", b"").split(b"\n")
-    tokens = []
-    for k, line in enumerate(lines):
-        tokens.extend(ref_cut(t) for t in re.split(rb"[ \t\v\f]", line) if t)
-        if k < len(lines) - 1:
-            tokens.append(EOS)
-    return tokens
-
-
-def ref_vocabulary(tokens, min_count):
-    """(words, counts, ids) as the finalized Dictionary should hold them."""
-    counts = collections.Counter(tokens)
-    first = {}
-    for t in tokens:
-        first.setdefault(t, len(first))
-    kept = [w for w in first if w != EOS and counts[w] >= min_count]
-    kept.sort(key=lambda w: (-counts[w], first[w]))
-    words = [EOS] + kept
-    index = {w: i for i, w in enumerate(words)}
-    ids = [index[t] for t in tokens if t in index]
-    return words, [counts[w] for w in words], ids
+ref_cut, ref_tokenize, ref_vocabulary = reference.cut, reference.tokenize, reference.vocabulary
 
 
 def feed_chunks(chunks, min_count=1, max_vocab=0, record_ids=True, flush_with_last_chunk=False):
