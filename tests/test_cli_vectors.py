@@ -28,6 +28,7 @@ from w2vfast.classes import compute_classes
 from w2vfast.cli import main
 from w2vfast.evaluate import default_questions_path, evaluate_analogies, evaluate_word_pairs
 from w2vfast.formats import read_vectors, write_vectors
+from shared import VECTOR_COMMANDS  # tests/shared.py
 
 SHARED_DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
 
@@ -264,14 +265,7 @@ BAD_FILES = {
     "missing.txt": (None, "No such file or directory"),
 }
 
-COMMANDS = [
-    ["similar", "{}", "a"],
-    ["analogy", "{}", "a", "b", "c"],
-    ["eval", "{}"],
-    ["convert", "{}", "{out}"],
-    ["classes", "{}", "-k", "2"],
-    ["plot", "{}", "-o", "{out}.png"],
-]
+COMMANDS = VECTOR_COMMANDS
 
 
 @pytest.mark.parametrize("name", list(BAD_FILES))

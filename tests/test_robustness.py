@@ -36,6 +36,8 @@ import w2vfast
 from w2vfast import api, formats
 from w2vfast.cli import main
 
+from shared import VECTOR_COMMANDS  # tests/shared.py
+
 # Under AddressSanitizer (.ci/run's sanitizer step) memory use and speed are not the product's.
 SANITIZED = "libasan" in os.environ.get("LD_PRELOAD", "")
 
@@ -575,14 +577,6 @@ BAD_VECTOR_FILES = {
                              ["row "]),
 }
 
-VECTOR_COMMANDS = [
-    ["similar", "{}", "a"],
-    ["analogy", "{}", "a", "b", "c"],
-    ["eval", "{}"],
-    ["convert", "{}", "{out}"],
-    ["classes", "{}", "-k", "2"],
-    ["plot", "{}", "-o", "{out}.png"],
-]
 
 
 @pytest.mark.parametrize("name", list(BAD_VECTOR_FILES))
