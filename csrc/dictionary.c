@@ -38,8 +38,10 @@ static int rehash(w2v_dict *d, uint64_t n_slots) {
     return W2V_OK;
 }
 
-int w2v_dict_init(w2v_dict *d, uint64_t max_vocab, int record_ids) {
+int w2v_dict_init(w2v_dict *d, uint64_t max_vocab, int record_ids, uint64_t spill_above,
+                  const char *spill_dir) {
     memset(d, 0, sizeof *d);
+    if (w2v_bytebuf_init(&d->ids, spill_above, spill_dir)) return W2V_ENOMEM;
     d->max_vocab = max_vocab;
     d->record_ids = record_ids;
     d->min_reduce = 1;
@@ -56,8 +58,9 @@ void w2v_dict_free(w2v_dict *d) {
     free(d->count);
     free(d->hash);
     free(d->slots);
-    free(d->ids);
+    w2v_bytebuf_free(&d->ids);
     memset(d, 0, sizeof *d);
+    d->ids.fd = -1;
 }
 
 static uint32_t lookup(const w2v_dict *d, const char *word, uint32_t len, uint64_t h, uint64_t *slot) {
@@ -146,15 +149,15 @@ static int prune(w2v_dict *d) {
     /* drop the pruned words' tokens from the stream; kept ids only get smaller, so the stream
      * can be rewritten in place (the write position never passes the read position) */
     uint64_t rd = 0;
-    uint8_t *wr = d->ids;
+    uint8_t *wr = d->ids.data;
     uint64_t n = 0;
-    while (rd < d->ids_len) {
-        uint32_t id = remap[w2v_varint_get(d->ids, &rd)];
+    while (rd < d->ids.len) {
+        uint32_t id = remap[w2v_varint_get(d->ids.data, &rd)];
         if (id == W2V_NO_ID) continue;
         wr = w2v_varint_put(wr, id);
         n++;
     }
-    d->ids_len = (uint64_t)(wr - d->ids);
+    d->ids.len = (uint64_t)(wr - d->ids.data);
     d->n_ids = n;
     free(remap);
     d->min_reduce++;
@@ -183,9 +186,12 @@ static int emit(w2v_dict *d, const char *tok, uint32_t len) {
     }
     if (!d->frozen) d->count[i]++;
     if (d->record_ids) {
-        if (d->ids_len + 5 > d->ids_cap && grow((void **)&d->ids, &d->ids_cap, d->ids_len + 5, 1))
-            return W2V_ENOMEM;
-        d->ids_len = (uint64_t)(w2v_varint_put(d->ids + d->ids_len, i) - d->ids);
+        w2v_bytebuf *b = &d->ids;
+        if (b->len + 5 > b->cap) {
+            int rc = w2v_bytebuf_reserve(b, b->len + 5);
+            if (rc) return rc;
+        }
+        b->len = (uint64_t)(w2v_varint_put(b->data + b->len, i) - b->data);
         d->n_ids++;
     }
     if (d->max_vocab && d->n_words > d->max_vocab) {
@@ -292,55 +298,42 @@ int w2v_dict_finalize(w2v_dict *d, uint64_t min_count, int keep_order) {
 
     /* rewrite the stream with final ids, dropping words under min_count; a final id may take
      * more bytes than its provisional one, so it goes to a new buffer */
-    uint64_t cap = d->ids_len + 16;
-    uint8_t *ids = malloc(cap);
-    if (!ids) {
-        free(order);
-        free(remap);
-        return W2V_ENOMEM;
-    }
-    uint64_t rd = 0, len = 0, n_ids = 0;
-    while (rd < d->ids_len) {
-        uint32_t id = remap[w2v_varint_get(d->ids, &rd)];
+    w2v_bytebuf ids;
+    int rc = w2v_bytebuf_init_like(&ids, &d->ids);
+    uint64_t rd = 0, n_ids = 0;
+    while (rc == W2V_OK && rd < d->ids.len) {
+        uint32_t id = remap[w2v_varint_get(d->ids.data, &rd)];
         if (id == W2V_NO_ID) continue;
-        if (len + 5 > cap) {
-            uint64_t c = cap;
-            if (grow((void **)&ids, &c, len + 5, 1)) {
-                free(ids);
-                free(order);
-                free(remap);
-                return W2V_ENOMEM;
-            }
-            cap = c;
-        }
-        len = (uint64_t)(w2v_varint_put(ids + len, id) - ids);
+        if (ids.len + 5 > ids.cap && (rc = w2v_bytebuf_reserve(&ids, ids.len + 5))) break;
+        ids.len = (uint64_t)(w2v_varint_put(ids.data + ids.len, id) - ids.data);
         n_ids++;
     }
-    free(d->ids);
-    d->ids = realloc(ids, len ? len : 1); /* give back the slack */
-    if (!d->ids) d->ids = ids;
-    d->ids_len = len;
-    d->ids_cap = len;
-    d->n_ids = n_ids;
     free(order);
     free(remap);
+    if (rc) {
+        d->ids.err = ids.err;
+        w2v_bytebuf_free(&ids);
+        return rc;
+    }
+    w2v_bytebuf_free(&d->ids);
+    w2v_bytebuf_trim(&ids); /* give back the slack */
+    d->ids = ids;
+    d->n_ids = n_ids;
     uint64_t slots = 1 << 16;
     while (slots < 2 * (uint64_t)d->n_words) slots *= 2;
     return rehash(d, slots);
 }
 
-int w2v_dict_set_ids(w2v_dict *d, const uint8_t *ids, uint64_t len, uint64_t n_ids) {
-    uint8_t *copy = malloc(len ? len : 1);
-    if (!copy) return W2V_ENOMEM;
-    memcpy(copy, ids, len);
-    free(d->ids);
-    d->ids = copy;
-    d->ids_len = d->ids_cap = len;
-    d->n_ids = n_ids;
+int w2v_dict_append_ids(w2v_dict *d, const uint8_t *ids, uint64_t len, uint64_t n_ids) {
+    int rc = w2v_bytebuf_reserve(&d->ids, d->ids.len + len);
+    if (rc) return rc;
+    if (len) memcpy(d->ids.data + d->ids.len, ids, len);
+    d->ids.len += len;
+    d->n_ids += n_ids;
     return W2V_OK;
 }
 
 void w2v_dict_decode(const w2v_dict *d, uint32_t *out) {
     uint64_t rd = 0, k = 0;
-    while (rd < d->ids_len) out[k++] = w2v_varint_get(d->ids, &rd);
+    while (rd < d->ids.len) out[k++] = w2v_varint_get(d->ids.data, &rd);
 }

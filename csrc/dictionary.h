@@ -14,6 +14,7 @@
 #ifndef W2V_DICTIONARY_H
 #define W2V_DICTIONARY_H
 
+#include "bytebuf.h"
 #include "w2v.h"
 
 #define W2V_MAX_TOKEN 100
@@ -33,11 +34,11 @@ typedef struct {
     uint32_t *slots;
     uint64_t n_slots; /* a power of two, at least twice n_words */
 
-    /* the corpus as ids, each a LEB128 varint (w2v_varint.h): ids are in frequency order after
-     * finalize, so most tokens take 1 or 2 bytes instead of 4 */
-    uint8_t *ids;
-    uint64_t n_ids;             /* tokens stored */
-    uint64_t ids_len, ids_cap;  /* bytes */
+    /* the corpus as ids, each a LEB128 varint (varint.h): ids are in frequency order after
+     * finalize, so most tokens take 1 or 2 bytes instead of 4.  In memory, or in a temporary
+     * file once it outgrows its share of memory (bytebuf.h). */
+    w2v_bytebuf ids;
+    uint64_t n_ids; /* tokens stored */
 
     /* tokenizer state carried between chunks */
     unsigned char token[W2V_MAX_TOKEN + 1]; /* one extra byte tells where a cut must back off to */
@@ -54,7 +55,9 @@ typedef struct {
     int status;            /* W2V_OK, or W2V_ENOMEM once an allocation failed (sticky) */
 } w2v_dict;
 
-int w2v_dict_init(w2v_dict *d, uint64_t max_vocab, int record_ids);
+/* spill_above, spill_dir: where the id stream goes when it gets large (see bytebuf.h). */
+int w2v_dict_init(w2v_dict *d, uint64_t max_vocab, int record_ids, uint64_t spill_above,
+                  const char *spill_dir);
 void w2v_dict_free(w2v_dict *d);
 
 /* Add a word with a count directly (reading a vocabulary file); returns its id or W2V_NO_ID when
@@ -68,11 +71,11 @@ int w2v_dict_feed(w2v_dict *d, const char *buf, uint64_t n, int last);
 /* Sort (unless keep_order: insertion order, for a vocabulary given in its final order) and
  * filter the vocabulary, then rewrite the id stream.  On return words are renumbered
  * 0..n_words-1 in final order (</s> stays word 0 whatever its count) and ids hold only known
- * words.  Returns W2V_OK or W2V_ENOMEM. */
+ * words.  Returns W2V_OK, W2V_ENOMEM or W2V_EIO (the spill file; d->ids.err has the errno). */
 int w2v_dict_finalize(w2v_dict *d, uint64_t min_count, int keep_order);
 
-/* Replace the stored ids by a copy of an encoded stream (restoring a checkpoint). */
-int w2v_dict_set_ids(w2v_dict *d, const uint8_t *ids, uint64_t len, uint64_t n_ids);
+/* Append encoded ids to the stored stream (restoring a checkpoint, in pieces of any size). */
+int w2v_dict_append_ids(w2v_dict *d, const uint8_t *ids, uint64_t len, uint64_t n_ids);
 
 /* Decode the stored ids into out (n_ids of them). */
 void w2v_dict_decode(const w2v_dict *d, uint32_t *out);

@@ -16,6 +16,7 @@
 #define W2V_EINVAL (-2)
 #define W2V_ESTOPPED (-3)  /* the stop flag was raised (Ctrl-C, SIGTERM) */
 #define W2V_EDIVERGED (-4) /* NaN or inf found in the parameters */
+#define W2V_EIO (-5)       /* a file operation failed (the caller has its errno) */
 
 /* Sigmoid table: sigma(x) for x in [-W2V_MAX_EXP, W2V_MAX_EXP], as word2vec.c (MAX_EXP 6). */
 #define W2V_MAX_EXP 6

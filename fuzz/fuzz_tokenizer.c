@@ -46,7 +46,10 @@ typedef struct {
 static void run(const uint8_t *text, size_t n, const uint8_t *vocab, size_t n_vocab,
                 uint64_t min_count, uint64_t max_vocab, uint8_t sizes, snapshot *out) {
     w2v_dict d;
-    CHECK(w2v_dict_init(&d, max_vocab, 1) == W2V_OK);
+    /* the chunked run keeps its ids in a spill file from the first byte (bytebuf.h), so the
+     * comparison of the two runs also checks the file-backed stream against the heap one */
+    CHECK(w2v_dict_init(&d, max_vocab, 1, sizes ? 0 : UINT64_MAX, NULL) == W2V_OK);
+    CHECK(w2v_bytebuf_spilled(&d.ids) == 0);
     int frozen = vocab != NULL;
     if (frozen) {
         /* the vocabulary words (as read_vocab_file gives them): the vocab bytes split at
@@ -76,6 +79,7 @@ static void run(const uint8_t *text, size_t n, const uint8_t *vocab, size_t n_vo
     CHECK(w2v_dict_feed(&d, NULL, 0, 1) == W2V_OK);
     uint64_t n_tokens = d.n_tokens;
     CHECK(w2v_dict_finalize(&d, min_count, 0) == W2V_OK);
+    if (sizes && d.n_ids) CHECK(w2v_bytebuf_spilled(&d.ids));
 
     CHECK(d.n_words >= 1);
     CHECK(d.length[0] == 4 && memcmp(d.arena + d.offset[0], "</s>", 4) == 0);

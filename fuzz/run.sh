@@ -43,7 +43,7 @@ for fuzzer in "${fuzzers[@]}"; do
                 continue
             fi
             clang -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined \
-                -Icsrc fuzz/fuzz_tokenizer.c csrc/dictionary.c -o "$work/fuzz_tokenizer"
+                -Icsrc fuzz/fuzz_tokenizer.c csrc/dictionary.c csrc/bytebuf.c -o "$work/fuzz_tokenizer"
             "$work/fuzz_tokenizer" "${args[@]}" >"$log" 2>&1 || status=1
             ;;
         tokenizer-py | vectors)

@@ -6,6 +6,7 @@ structs of w2v.h once, and release the GIL for everything that walks the corpus.
 Python threads, each spending its whole life inside one `nogil` call of `w2v_train_thread`; the
 main thread only polls the race-free progress counters, so Ctrl-C is seen within one poll.
 """
+import os
 import threading
 
 import numpy as np
@@ -31,7 +32,14 @@ class TrainingStopped(RuntimeError):
     """The run was stopped (Ctrl-C, SIGTERM) before it finished."""
 
 
-cdef raise_for(int rc, str what):
+class SpillError(OSError):
+    """The temporary file holding a large id stream could not be created or grown."""
+
+
+cdef raise_for(int rc, str what, int err=0, str where=None):
+    if rc == W2V_EIO:
+        # the file the core keeps a large id stream in: errno and directory come along
+        raise SpillError(err, os.strerror(err), where)
     if rc == W2V_ENOMEM:
         raise MemoryError(f"out of memory while {what}")
     if rc == W2V_EINVAL:
@@ -45,13 +53,26 @@ cdef class Dictionary:
 
     Feed the corpus with `feed(chunk)` (chunks of any size, a token may straddle two), then
     `finalize(min_count)` orders the vocabulary and rewrites the stored ids to final ids.
+
+    The id stream stays in memory up to `spill_above` bytes, then moves to an unlinked
+    temporary file in `spill_dir` (default $TMPDIR or /tmp) mapped into memory, so a corpus
+    larger than RAM still trains (csrc/bytebuf.h).  None: never.
     """
     cdef w2v_dict d
     cdef readonly bint finalized
+    cdef readonly str spill_dir
 
-    def __cinit__(self, uint64_t max_vocab=0, bint record_ids=True):
-        if w2v_dict_init(&self.d, max_vocab, record_ids) != W2V_OK:
+    def __cinit__(self, uint64_t max_vocab=0, bint record_ids=True, spill_above=None,
+                  spill_dir=None):
+        cdef uint64_t above = 0xFFFFFFFFFFFFFFFF if spill_above is None else spill_above
+        cdef bytes dir_bytes = os.fsencode(spill_dir) if spill_dir is not None else None
+        self.spill_dir = spill_dir if spill_dir is not None else (os.environ.get("TMPDIR") or "/tmp")
+        if w2v_dict_init(&self.d, max_vocab, record_ids, above,
+                         <const char *>dir_bytes if dir_bytes is not None else NULL) != W2V_OK:
             raise MemoryError("out of memory creating the vocabulary")
+
+    cdef check(self, int rc, str what):
+        raise_for(rc, what, self.d.ids.err, self.spill_dir)
 
     def __dealloc__(self):
         w2v_dict_free(&self.d)
@@ -65,7 +86,7 @@ cdef class Dictionary:
             raise RuntimeError("the vocabulary is already finalized")
         with nogil:
             rc = w2v_dict_feed(&self.d, p, n, last)
-        raise_for(rc, "reading the corpus")
+        self.check(rc, "storing the corpus as word ids")
 
     def add(self, bytes word not None, uint64_t count):
         """Add a word with a count (reading a vocabulary file)."""
@@ -79,7 +100,7 @@ cdef class Dictionary:
     def finalize(self, uint64_t min_count, bint keep_order=False):
         """Order by count (</s> first; with keep_order, as the words were added), drop words
         under min_count, renumber the stored ids."""
-        raise_for(w2v_dict_finalize(&self.d, min_count, keep_order), "sorting the vocabulary")
+        self.check(w2v_dict_finalize(&self.d, min_count, keep_order), "sorting the vocabulary")
         self.finalized = True
 
     def words(self):
@@ -103,20 +124,29 @@ cdef class Dictionary:
         return out
 
     def id_stream(self):
-        """The stored ids as their encoded bytes (LEB128 varints), for checkpoints."""
-        return (<char *>self.d.ids)[:self.d.ids_len] if self.d.ids_len else b""
+        """The stored ids as their encoded bytes (LEB128 varints), for checkpoints: a view, not
+        a copy (the stream may be larger than memory), valid while this dictionary lives."""
+        if not self.d.ids.len:
+            return memoryview(b"")
+        return memoryview(<uint8_t[:self.d.ids.len]> self.d.ids.data)
 
     @classmethod
-    def restore(cls, words, counts, const unsigned char[::1] id_stream not None, uint64_t n_ids):
-        """A finalized dictionary from saved words (in vocabulary order), counts and id stream."""
-        cdef Dictionary d = cls(record_ids=False)
+    def restore(cls, words, counts, const unsigned char[::1] id_stream not None, uint64_t n_ids,
+                spill_above=None, spill_dir=None):
+        """A finalized dictionary from saved words (in vocabulary order), counts and id stream
+        (any buffer: a memory-mapped file is copied in pieces, spilling as it grows)."""
+        cdef Dictionary d = cls(record_ids=False, spill_above=spill_above, spill_dir=spill_dir)
+        cdef uint64_t start, stop, size = id_stream.shape[0], piece = 1 << 24
         for w, c in zip(words, counts):
             d.add(w, int(c))
         d.finalize(0, keep_order=True)
         if d.n_words != len(words):
             raise ValueError("the saved vocabulary has repeated words")
-        raise_for(w2v_dict_set_ids(&d.d, &id_stream[0] if id_stream.shape[0] else NULL,
-                                   id_stream.shape[0], n_ids), "restoring the corpus")
+        for start in range(0, size, piece):
+            stop = min(start + piece, size)
+            d.check(w2v_dict_append_ids(&d.d, &id_stream[start], stop - start, 0),
+                    "restoring the corpus")
+        d.d.n_ids = n_ids
         return d
 
     def find(self, bytes word not None):
@@ -140,8 +170,13 @@ cdef class Dictionary:
 
     @property
     def ids_bytes(self):
-        """Memory of the stored id stream (varint-encoded)."""
-        return self.d.ids_len
+        """Size of the stored id stream (varint-encoded)."""
+        return self.d.ids.len
+
+    @property
+    def spilled(self):
+        """Whether the id stream lives in a temporary file rather than on the heap."""
+        return bool(w2v_bytebuf_spilled(&self.d.ids))
 
     @property
     def n_truncated(self):
@@ -334,8 +369,8 @@ cdef class Trainer:
         if corpus is not None:
             if not corpus.finalized:
                 raise ValueError("the corpus vocabulary is not finalized")
-            m.ids = corpus.d.ids
-            m.ids_len = corpus.d.ids_len
+            m.ids = corpus.d.ids.data
+            m.ids_len = corpus.d.ids.len
             m.n_ids = corpus.d.n_ids
         m.shared = &self.shared
 

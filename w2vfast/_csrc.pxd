@@ -8,6 +8,7 @@ cdef extern from "w2v.h" nogil:
         W2V_EINVAL
         W2V_ESTOPPED
         W2V_EDIVERGED
+        W2V_EIO
         W2V_MAX_EXP
         W2V_SIGMOID_TABLE_SIZE
 
@@ -77,6 +78,15 @@ cdef extern from "huffman.h" nogil:
     int w2v_huffman_build(const uint64_t *counts, uint32_t n, uint32_t *code_offset, uint8_t *codes,
                           uint32_t *points)
 
+cdef extern from "bytebuf.h" nogil:
+    ctypedef struct w2v_bytebuf:
+        uint8_t *data
+        uint64_t len
+        uint64_t cap
+        int fd
+        int err
+    int w2v_bytebuf_spilled(const w2v_bytebuf *b)
+
 cdef extern from "dictionary.h" nogil:
     enum:
         W2V_MAX_TOKEN
@@ -86,22 +96,22 @@ cdef extern from "dictionary.h" nogil:
         uint32_t *length
         uint64_t *count
         uint32_t n_words
-        uint8_t *ids
+        w2v_bytebuf ids
         uint64_t n_ids
-        uint64_t ids_len
         int frozen
         uint64_t n_tokens
         uint64_t n_truncated
         uint64_t n_prunes
         int status
-    int w2v_dict_init(w2v_dict *d, uint64_t max_vocab, int record_ids)
+    int w2v_dict_init(w2v_dict *d, uint64_t max_vocab, int record_ids, uint64_t spill_above,
+                      const char *spill_dir)
     void w2v_dict_free(w2v_dict *d)
     uint32_t w2v_dict_add(w2v_dict *d, const char *word, uint32_t len, uint64_t count)
     uint32_t w2v_dict_find(const w2v_dict *d, const char *word, uint32_t len)
     int w2v_dict_feed(w2v_dict *d, const char *buf, uint64_t n, int last)
     int w2v_dict_finalize(w2v_dict *d, uint64_t min_count, int keep_order)
     void w2v_dict_decode(const w2v_dict *d, uint32_t *out)
-    int w2v_dict_set_ids(w2v_dict *d, const uint8_t *ids, uint64_t len, uint64_t n_ids)
+    int w2v_dict_append_ids(w2v_dict *d, const uint8_t *ids, uint64_t len, uint64_t n_ids)
 
 cdef extern from "train.h" nogil:
     int w2v_train_thread(const w2v_model *m, w2v_thread *t)

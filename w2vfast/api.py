@@ -1,12 +1,13 @@
 """The Python API: `train` a model from a corpus, `load` vectors, and the `Vectors` class."""
 import os
 import time
+import uuid
 
 import numpy as np
 
 from . import _core, options as opts
 from .formats import read_vectors, write_vectors
-from .vocab import build_vocabulary, save_vocab_file
+from .vocab import build_vocabulary, save_vocab_file, spill_error
 
 
 def _to_str(word):
@@ -127,33 +128,57 @@ def memory_needed(n_words, options):
     return n_words * options["size"] * 4 * n_matrices
 
 
+def _own_cgroups():
+    """(mount, path) of this process's cgroups that can limit memory: the v2 one, the v1
+    memory one, from /proc/self/cgroup (in a container's namespace, usually "/")."""
+    try:
+        with open("/proc/self/cgroup") as f:
+            lines = f.read().splitlines()
+    except OSError:
+        return [("/sys/fs/cgroup", "/"), ("/sys/fs/cgroup/memory", "/")]
+    found = []
+    for line in lines:
+        _, controllers, path = line.split(":", 2)
+        if controllers == "":
+            found.append(("/sys/fs/cgroup", path))
+        elif "memory" in controllers.split(","):
+            found.append(("/sys/fs/cgroup/memory", path))
+    return found
+
+
 def _cgroup_memory_left():
-    """Bytes the memory cgroup (v2, then v1) still allows this process, or None.  File cache
-    charged to the cgroup counts as free: the kernel reclaims it before failing an allocation."""
-    for directory, limit_name, usage_name, cache_key in (
-            ("/sys/fs/cgroup", "memory.max", "memory.current", "file"),
-            ("/sys/fs/cgroup/memory", "memory.limit_in_bytes", "memory.usage_in_bytes", "total_cache")):
-        try:
-            with open(os.path.join(directory, limit_name)) as f:
-                limit = f.read().strip()
-            with open(os.path.join(directory, usage_name)) as f:
-                usage = int(f.read().strip())
-        except (OSError, ValueError):
-            continue
-        if not limit.isdigit() or int(limit) >= 1 << 60:  # "max" or a huge number: no limit
-            return None
-        cache = 0
-        try:
-            with open(os.path.join(directory, "memory.stat")) as f:
-                for line in f:
-                    key, _, value = line.partition(" ")
-                    if key == cache_key:
-                        cache = int(value)
-                        break
-        except (OSError, ValueError):
-            pass
-        return max(int(limit) - max(usage - cache, 0), 0)
-    return None
+    """Bytes the memory cgroups (v2, v1) still allow this process, or None: the least over its
+    cgroup and that cgroup's ancestors, each of whose limits applies.  File cache charged to a
+    cgroup counts as free: the kernel reclaims it before failing an allocation."""
+    names = {"/sys/fs/cgroup": ("memory.max", "memory.current", "file"),
+             "/sys/fs/cgroup/memory": ("memory.limit_in_bytes", "memory.usage_in_bytes", "total_cache")}
+    left = []
+    for mount, path in _own_cgroups():
+        limit_name, usage_name, cache_key = names[mount]
+        parts = [p for p in path.split("/") if p]
+        for depth in range(len(parts), -1, -1):
+            directory = os.path.join(mount, *parts[:depth])
+            try:
+                with open(os.path.join(directory, limit_name)) as f:
+                    limit = f.read().strip()
+                with open(os.path.join(directory, usage_name)) as f:
+                    usage = int(f.read().strip())
+            except (OSError, ValueError):
+                continue
+            if not limit.isdigit() or int(limit) >= 1 << 60:  # "max" or a huge number: no limit
+                continue
+            cache = 0
+            try:
+                with open(os.path.join(directory, "memory.stat")) as f:
+                    for line in f:
+                        key, _, value = line.partition(" ")
+                        if key == cache_key:
+                            cache = int(value)
+                            break
+            except (OSError, ValueError):
+                pass
+            left.append(max(int(limit) - max(usage - cache, 0), 0))
+    return min(left) if left else None
 
 
 def _address_space_left():
@@ -286,13 +311,21 @@ def _merged_vocabulary(corpus, saved, o, max_vocab):
     return words + extra_words, np.concatenate([counts, np.array(extra_counts, dtype=np.uint64)])
 
 
-def _spool_stdin():
+def default_ids_memory():
+    """How large the corpus id stream may grow in memory before it moves to a temporary file:
+    a quarter of the memory available at start (at least 64 MiB; 1 GiB if that is unknown).
+    The rest is left to the matrices, the page cache and the rest of the machine."""
+    left = available_memory()
+    return 1 << 30 if left is None else max(left // 4, 64 << 20)
+
+
+def _spool_stdin(tmp_dir=None):
     """Standard input copied to a temporary file (removed at exit) so it can be read twice."""
     import atexit
     import shutil
     import sys
     import tempfile
-    f = tempfile.NamedTemporaryFile(prefix="w2vfast-stdin-", delete=False)
+    f = tempfile.NamedTemporaryFile(prefix="w2vfast-stdin-", delete=False, dir=tmp_dir)
     atexit.register(lambda: os.path.exists(f.name) and os.unlink(f.name))
     with f:
         shutil.copyfileobj(sys.stdin.buffer, f, 1 << 20)
@@ -319,7 +352,7 @@ def _written_vectors(m, o):
 def train(corpus=None, *, output=None, binary=False, save_vocab=None, read_vocab=None,
           save_context=None, save_model=None, checkpoint=None, checkpoint_every=None,
           resume=None, init_model=None, update_vocab=False, progress=None, on_vocab=None,
-          **options):
+          ids_memory=None, tmp_dir=None, **options):
     """Train word2vec on `corpus` (a path, or "-" for standard input) and return a Model.
 
     Options are word2vec's flags with underscores: size, window, sample, hs, negative,
@@ -331,11 +364,21 @@ def train(corpus=None, *, output=None, binary=False, save_vocab=None, read_vocab
     not needed).  `init_model` continues training a saved model on `corpus`; with
     `update_vocab` new words reaching min_count get rows.  `progress(info)` is called a few times
     a second with a dict (words, total, alpha, loss, words_per_sec, per_thread, elapsed);
-    `on_vocab(dictionary)` once the vocabulary is built.
+    `on_vocab(dictionary)` once the vocabulary is built.  The corpus, read once, is kept as word
+    ids: in memory up to `ids_memory` bytes (default: `default_ids_memory()`), beyond that in an
+    unlinked temporary file in `tmp_dir` (default $TMPDIR or /tmp), so corpora larger than
+    memory train too; nothing is left behind in `tmp_dir`, whatever way the run ends.
     """
     from .model_io import load_model as _load, save_model as _save
     start = time.perf_counter()
     state = None
+    if ids_memory is None:
+        ids_memory = default_ids_memory()
+    if tmp_dir is not None and not os.path.isdir(tmp_dir):
+        raise TrainingError(f"temporary directory {tmp_dir!r} does not exist; create it or "
+                            "choose another with --tmp-dir")
+    spill = {"ids_memory": ids_memory, "tmp_dir": tmp_dir}
+    ids_tag = None
     if resume is not None:
         saved = _load(resume, with_state=True)
         o = opts.resolve(**{k: v for k, v in saved["options"].items() if k in opts.DEFAULTS})
@@ -343,9 +386,14 @@ def train(corpus=None, *, output=None, binary=False, save_vocab=None, read_vocab
             raise TrainingError(f"the checkpoint {resume!r} was made with -threads {o['threads']}; "
                                 "resume with the same number of threads")
         words, counts = saved["words"], saved["counts"]
-        d = _core.Dictionary.restore(words, counts, saved["id_stream"], saved["state"]["n_ids"])
+        try:
+            d = _core.Dictionary.restore(words, counts, saved["id_stream"], saved["state"]["n_ids"],
+                                         spill_above=ids_memory, spill_dir=tmp_dir)
+        except _core.SpillError as e:
+            raise spill_error(e) from None
         matrices = saved["matrices"]
         state = saved["state"]
+        ids_tag = state.get("ids_tag")
     else:
         o = opts.resolve(**options)
         if corpus is None:
@@ -360,20 +408,22 @@ def train(corpus=None, *, output=None, binary=False, save_vocab=None, read_vocab
             known = (saved["words"], saved["counts"])
             if update_vocab:
                 if corpus == "-":
-                    corpus = _spool_stdin()  # read twice: count, then map to the merged rows
+                    corpus = _spool_stdin(tmp_dir)  # read twice: count, then map to the merged rows
                 known = _merged_vocabulary(corpus, saved, o, o["max_vocab"])
-            d = build_vocabulary(corpus, known=known)
+            d = build_vocabulary(corpus, known=known, **spill)
             words, counts = d.words(), d.counts()
             same_tree = len(words) == len(saved["words"])
             _check_memory(len(words), o)
             matrices = _continued_matrices(saved, len(saved["words"]), len(words), o, same_tree)
         else:
             d = build_vocabulary(corpus, min_count=o["min_count"], max_vocab=o["max_vocab"],
-                                 read_vocab=read_vocab)
+                                 read_vocab=read_vocab, **spill)
             words, counts = d.words(), d.counts()
             _check_memory(len(words), o)
             matrices = _new_matrices(len(words), o)
     vocab_seconds = time.perf_counter() - start
+    if ids_tag is None:  # names this id stream, so later checkpoints can link rather than copy it
+        ids_tag = uuid.uuid4().hex
     if on_vocab is not None:
         on_vocab(d)
 
@@ -389,6 +439,7 @@ def train(corpus=None, *, output=None, binary=False, save_vocab=None, read_vocab
     def save_checkpoint(tr):
         st = tr.state()
         st["n_ids"] = d.n_ids
+        st["ids_tag"] = ids_tag
         _save(checkpoint, words, counts, matrices, {**o, "outputs": outputs},
               {"corpus": str(corpus)}, state=st, id_stream=d.id_stream())
 

@@ -120,6 +120,19 @@ def flag(name, *dest, **kw):
 D = opts.DEFAULTS
 
 
+class ByteSize(click.ParamType):
+    """A size in bytes: 0, 65536, 512K, 800M, 4G."""
+    name = "SIZE"
+
+    def convert(self, value, param, ctx):
+        if isinstance(value, int):
+            return value
+        try:
+            return opts.parse_size(value)
+        except ValueError as e:
+            self.fail(str(e), param, ctx)
+
+
 def _checkpoint_outputs(path):
     """The output paths a checkpointed run was started with."""
     from .model_io import load_model
@@ -165,12 +178,18 @@ def _checkpoint_outputs(path):
 @flag("init-model", metavar="DIR", help="Continue training a model saved with --save-model on CORPUS.")
 @click.option("-update-vocab", "--update-vocab", is_flag=True, help="With --init-model: add the corpus's new words that reach -min-count.")
 @flag("log-json", metavar="FILE", help="Write progress records and a final summary as JSON lines (see plot-loss).")
+@flag("ids-memory", type=ByteSize(), default=None, show_default=False,
+      help="Memory for the corpus read as word ids (about 1.6 bytes a word); past it they move to "
+           "a temporary file, so corpora larger than memory train.  0 = always a file.  "
+           "[default: a quarter of the available memory]")
+@flag("tmp-dir", type=click.Path(file_okay=False), default=None, show_default=False, metavar="DIR",
+      help="Directory for that temporary file (deleted however the run ends).  [default: $TMPDIR or /tmp]")
 @flag("debug", type=click.IntRange(0, 2), default=2, help="0: errors only, 1: summary, 2: summary and progress.")
 @click.option("-q", "--quiet", is_flag=True, help="Same as -debug 0.")
 @handle_errors
 def train(corpus, train_file, output, binary, save_vocab, read_vocab, save_context, debug, quiet,
           classes, save_model, checkpoint, checkpoint_every, resume, init_model, update_vocab,
-          log_json, **options):
+          log_json, ids_memory, tmp_dir, **options):
     """Train word vectors on CORPUS (a text file, '-' for stdin, or .gz/.bz2/.xz).
 
     \b
@@ -206,6 +225,8 @@ def train(corpus, train_file, output, binary, save_vocab, read_vocab, save_conte
             raise click.UsageError(f"output {path!r} is the corpus itself: it would be overwritten")
     if output and output != "-" and save_context and os.path.abspath(output) == os.path.abspath(save_context):
         raise click.UsageError("-output and -save-context name the same file")
+    if tmp_dir is not None and not os.path.isdir(tmp_dir):
+        raise click.UsageError(f"--tmp-dir {tmp_dir!r} is not a directory")
     if quiet:
         debug = 0
 
@@ -213,6 +234,9 @@ def train(corpus, train_file, output, binary, save_vocab, read_vocab, save_conte
         if debug >= 1:
             click.echo(f"Vocab size: {d.n_words}", err=True)
             click.echo(f"Words in train file: {d.n_ids}", err=True)
+            if d.spilled:
+                click.echo(f"Corpus ids: {d.ids_bytes / 2**20:.0f} MiB, more than --ids-memory: "
+                           f"kept in a temporary file in {d.spill_dir}", err=True)
 
     printer = (ProgressPrinter(options["threads"] or opts.default_threads(),
                                iterations=None if resume else options["iter"]) if debug >= 2 else None)
@@ -237,7 +261,7 @@ def train(corpus, train_file, output, binary, save_vocab, read_vocab, save_conte
                           save_model=save_model, checkpoint=checkpoint,
                           checkpoint_every=checkpoint_every * 60, resume=resume,
                           init_model=init_model, update_vocab=update_vocab, progress=report,
-                          on_vocab=on_vocab, **options)
+                          on_vocab=on_vocab, ids_memory=ids_memory, tmp_dir=tmp_dir, **options)
         if log is not None:
             log.summary(model)
     except (KeyboardInterrupt, Terminated) as e:

@@ -11,14 +11,18 @@
 A checkpoint is a model directory plus where training stands:
 
     DIR/state.json    {"words_done": N, "threads": [{"epoch", "pos", "rng", ...}, ...],
-                       "n_ids": N, "corpus": "..."}
+                       "n_ids": N, "ids_tag": "...", "corpus": "..."}
     DIR/ids.bin       the corpus as word ids (LEB128 varints), so a resumed run needs no corpus
+
+The id stream never changes during a run, and may be gigabytes: a checkpoint whose `ids_tag`
+matches the one it replaces hard-links the previous ids.bin instead of writing it again.
 
 Everything can be read without w2vfast: `numpy.load` and `json.load`.  A directory is written
 beside its target and swapped in by renames, so at every moment a complete one exists (after a
 crash mid-swap, the previous one is at DIR.old and `load_model` finds it there).
 """
 import json
+import mmap
 import os
 import shutil
 
@@ -61,8 +65,7 @@ def save_model(path, words, counts, matrices, options, stats=None, state=None, i
                 "matrices": present, "stats": _jsonable(stats or {})}
         _write_json(os.path.join(tmp, "model.json"), meta)
         if state is not None:
-            with open(os.path.join(tmp, "ids.bin"), "wb") as f:
-                f.write(id_stream)
+            _save_id_stream(os.path.join(tmp, "ids.bin"), id_stream, path, state.get("ids_tag"))
             _write_json(os.path.join(tmp, "state.json"), _jsonable(state))
         _swap_in(tmp, path)
     except OSError as e:
@@ -108,11 +111,33 @@ def load_model(path, with_state=False):
             raise ModelFileError(f"{path!r} is a saved model, not a checkpoint (no state.json)")
         model["state"] = _read_json(state_file)
         try:
-            with open(os.path.join(path, "ids.bin"), "rb") as f:
-                model["id_stream"] = f.read()
+            model["id_stream"] = _map_id_stream(os.path.join(path, "ids.bin"))
         except OSError as e:
             raise ModelFileError(f"cannot read {os.path.join(path, 'ids.bin')!r}: {e.strerror}") from None
     return model
+
+
+def _save_id_stream(file, id_stream, previous_dir, tag):
+    """Write ids.bin, or link the previous checkpoint's when it holds the same stream."""
+    if tag is not None:
+        try:
+            old = os.path.join(previous_dir, "ids.bin")
+            if (_read_json(os.path.join(previous_dir, "state.json")).get("ids_tag") == tag
+                    and os.path.getsize(old) == len(id_stream)):
+                os.link(old, file)
+                return
+        except (OSError, ModelFileError):
+            pass  # no previous checkpoint, another filesystem, no hard links: write it
+    with open(file, "wb") as f:
+        f.write(id_stream)
+
+
+def _map_id_stream(file):
+    """ids.bin mapped read-only (it may be larger than memory); empty bytes for an empty file."""
+    with open(file, "rb") as f:
+        if os.fstat(f.fileno()).st_size == 0:
+            return b""
+        return mmap.mmap(f.fileno(), 0, access=mmap.ACCESS_READ)
 
 
 def _existing(path):

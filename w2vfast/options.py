@@ -98,3 +98,26 @@ def _is_int(v):
 
 def _is_real(v):
     return isinstance(v, (int, float)) and not isinstance(v, bool) and math.isfinite(v)
+
+
+_SIZE_UNITS = {"": 1, "K": 1 << 10, "M": 1 << 20, "G": 1 << 30, "T": 1 << 40}
+
+
+def parse_size(text):
+    """Bytes from a size such as 0, 65536, 512K, 800M, 4G or 1.5T (powers of 1024; a trailing
+    B or iB is allowed: 800MB, 800MiB)."""
+    t = str(text).strip().upper()
+    if t.endswith("IB") and t[-3:-2] in ("K", "M", "G", "T"):
+        t = t[:-2]
+    elif t.endswith("B"):
+        t = t[:-1]
+    unit = t[-1:] if t[-1:] in ("K", "M", "G", "T") else ""
+    number = t[:-1] if unit else t
+    try:
+        value = float(number)
+    except ValueError:
+        raise ValueError(f"{text!r} is not a size: use bytes or a number with K, M, G or T "
+                         "(such as 800M)") from None
+    if not math.isfinite(value) or value < 0:
+        raise ValueError(f"{text!r} is not a size: it must be 0 or more")
+    return int(value * _SIZE_UNITS[unit])

@@ -41,16 +41,35 @@ def save_vocab_file(path, words, counts):
             f.write(b"%s %d\n" % (w, c))
 
 
+def spill_error(e):
+    """The message for a temporary file of the id stream that could not be written."""
+    return VocabularyError(
+        f"cannot keep the corpus ids in a temporary file in {e.filename!r}: {e.strerror}; "
+        "free space there or choose another directory with --tmp-dir")
+
+
 def build_vocabulary(corpus, min_count=5, max_vocab=0, read_vocab=None, record_ids=True,
-                     on_chunk=None, known=None):
+                     on_chunk=None, known=None, ids_memory=None, tmp_dir=None):
     """Read the corpus once: count words and keep it as word ids.
 
     With `read_vocab` (path of a vocabulary file) the counts come from that file and corpus
     tokens not in it are skipped, as in word2vec.c.  With `known` (words, counts) the vocabulary
     is exactly those words in that order (continuing a saved model) and other tokens are skipped.
     Returns a finalized `_core.Dictionary`.  `on_chunk(bytes_read)` is called after every chunk.
+    The ids stay in memory up to `ids_memory` bytes (None: no limit), then move to an unlinked
+    temporary file in `tmp_dir` (None: $TMPDIR or /tmp).
     """
-    d = _core.Dictionary(max_vocab=max_vocab, record_ids=record_ids)
+    try:
+        return _build(corpus, min_count, max_vocab, read_vocab, record_ids, on_chunk, known,
+                      ids_memory, tmp_dir)
+    except _core.SpillError as e:
+        raise spill_error(e) from None
+
+
+def _build(corpus, min_count, max_vocab, read_vocab, record_ids, on_chunk, known, ids_memory,
+           tmp_dir):
+    d = _core.Dictionary(max_vocab=max_vocab, record_ids=record_ids, spill_above=ids_memory,
+                         spill_dir=tmp_dir)
     if read_vocab is not None:
         for word, count in read_vocab_file(read_vocab):
             d.add(word, count)
