@@ -333,6 +333,23 @@ int w2v_dict_append_ids(w2v_dict *d, const uint8_t *ids, uint64_t len, uint64_t 
     return W2V_OK;
 }
 
+int w2v_dict_append_remapped(w2v_dict *dst, const w2v_dict *src, const uint32_t *remap) {
+    w2v_bytebuf *b = &dst->ids;
+    uint64_t rd = 0;
+    while (rd < src->ids.len) {
+        uint32_t id = remap[w2v_varint_get(src->ids.data, &rd)];
+        if (id == W2V_NO_ID) continue;
+        if (b->len + 5 > b->cap) {
+            int rc = w2v_bytebuf_reserve(b, b->len + 5);
+            if (rc) return rc;
+        }
+        b->len = (uint64_t)(w2v_varint_put(b->data + b->len, id) - b->data);
+        dst->n_ids++;
+    }
+    w2v_bytebuf_trim(b);
+    return W2V_OK;
+}
+
 void w2v_dict_decode(const w2v_dict *d, uint32_t *out) {
     uint64_t rd = 0, k = 0;
     while (rd < d->ids.len) out[k++] = w2v_varint_get(d->ids.data, &rd);

@@ -77,6 +77,11 @@ int w2v_dict_finalize(w2v_dict *d, uint64_t min_count, int keep_order);
 /* Append encoded ids to the stored stream (restoring a checkpoint, in pieces of any size). */
 int w2v_dict_append_ids(w2v_dict *d, const uint8_t *ids, uint64_t len, uint64_t n_ids);
 
+/* Append src's stored ids to dst's, each id i written as remap[i] (W2V_NO_ID: dropped); src is
+ * a dictionary that was fed but not finalized, remap maps its provisional ids to dst's words (a
+ * distributed run: each rank's shard in the vocabulary all ranks agreed on). */
+int w2v_dict_append_remapped(w2v_dict *dst, const w2v_dict *src, const uint32_t *remap);
+
 /* Decode the stored ids into out (n_ids of them). */
 void w2v_dict_decode(const w2v_dict *d, uint32_t *out);
 

@@ -140,6 +140,7 @@ int w2v_train_thread(const w2v_model *m, w2v_thread *t) {
             /* Stop only between sentences, where epoch, pos, rng and unreported are the thread's
              * whole state: run again, it goes on exactly as if it had never stopped. */
             if (__atomic_load_n(&shared->stop, __ATOMIC_RELAXED)) return W2V_ESTOPPED;
+            if (shared->pause_at && w2v_words_done(shared) >= shared->pause_at) return W2V_ESTOPPED;
             int len = next_sentence(m, t, &t->pos, &t->unreported);
             if (t->unreported >= W2V_REPORT_EVERY) {
                 uint64_t done = __atomic_add_fetch(&shared->words_done, t->unreported, __ATOMIC_RELAXED);

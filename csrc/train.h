@@ -10,8 +10,8 @@
 /* Train thread `t` on the ids in bytes [t->begin, t->end) for m->iter epochs (both offsets at
  * the start of an id: w2v_varint_align), from where it is (t->epoch, t->pos: start them at 0 and
  * t->begin).  Runs without the GIL.  Returns W2V_OK when done, W2V_ESTOPPED when
- * m->shared->stop was raised (the thread stops between two sentences and can be run again to
- * continue), or W2V_EDIVERGED. */
+ * m->shared->stop was raised or the shared word count reached m->shared->pause_at (the thread
+ * stops between two sentences and can be run again to continue), or W2V_EDIVERGED. */
 int w2v_train_thread(const w2v_model *m, w2v_thread *t);
 
 /* The learning rate after `words_done` of the run's iter * n_ids words. */

@@ -27,6 +27,9 @@
  * are plain variables written by every thread). */
 typedef struct {
     uint64_t words_done;  /* corpus words consumed by all threads, all epochs (before subsampling) */
+    uint64_t pause_at;    /* threads return (W2V_ESTOPPED) between sentences once words_done has
+                           * reached this: synchronisation points of distributed runs (UINT64_MAX
+                           * or 0: never) */
     int32_t stop;         /* set to non-zero to ask every thread to return at its next check */
     int32_t status;       /* first error a thread met (W2V_OK when none) */
 } w2v_shared;

@@ -149,6 +149,31 @@ cdef class Dictionary:
         d.d.n_ids = n_ids
         return d
 
+    @classmethod
+    def from_shard(cls, words, counts, Dictionary shard not None, const uint32_t[::1] remap not None,
+                   spill_above=None, spill_dir=None):
+        """A finalized dictionary of `words` (in vocabulary order) with `counts`, holding the ids of
+        `shard` (fed, not finalized) renumbered by `remap` (shard's id -> index in words, or
+        0xFFFFFFFF to drop): a rank's corpus in the vocabulary all ranks agreed on."""
+        if shard.finalized:
+            raise ValueError("the shard's dictionary must not be finalized")
+        if remap.shape[0] != shard.d.n_words:
+            raise ValueError(f"remap has {remap.shape[0]} entries for {shard.d.n_words} words")
+        cdef Dictionary d = cls(record_ids=False, spill_above=spill_above, spill_dir=spill_dir)
+        for w, c in zip(words, counts):
+            d.add(w, int(c))
+        d.finalize(0, keep_order=True)
+        if d.n_words != len(words):
+            raise ValueError("the vocabulary has repeated words")
+        cdef uint32_t i
+        for i in range(remap.shape[0]):
+            if remap[i] != 0xFFFFFFFF and remap[i] >= d.d.n_words:
+                raise ValueError(f"remap[{i}] = {remap[i]} is not a word")
+        d.check(w2v_dict_append_remapped(&d.d, &shard.d, &remap[0] if remap.shape[0] else NULL),
+                "renumbering the corpus")
+        d.d.n_tokens = shard.d.n_tokens
+        return d
+
     def find(self, bytes word not None):
         """The id of a word, or -1."""
         cdef uint32_t i = w2v_dict_find(&self.d, word, len(word))
@@ -498,12 +523,15 @@ cdef class Trainer:
         self.shared.words_done = state["words_done"]
 
     def run(self, int threads=1, progress=None, double interval=0.5, checkpoint=None,
-            checkpoint_every=None):
+            checkpoint_every=None, sync=None, int sync_points=0):
         """Train with `threads` workers until every thread has done all its epochs.
 
         Calls progress(self.progress()) every `interval` s.  With `checkpoint_every` (seconds),
         the threads are paused about that often, `checkpoint(self)` is called while none runs,
-        and training goes on.  A trainer that was stopped (or restored with set_state) continues
+        and training goes on.  With `sync` and `sync_points` = R, the threads pause when the word
+        count reaches k/R of the run (k = 1..R) and `sync(self, k)` is called, exactly once for
+        each k, while none runs: the synchronisation points of a distributed run, where every
+        rank calls sync the same number of times whatever the size of its shard.  A trainer that was stopped (or restored with set_state) continues
         where it was.  Raises TrainingDiverged on NaN/inf and TrainingStopped if stop() was
         called; on KeyboardInterrupt or any other exception (from `progress`, say) the workers
         are stopped, `checkpoint(self)` is called if given, and the exception re-raised.
@@ -517,8 +545,18 @@ cdef class Trainer:
             self._alloc_threads(threads)
         elif threads != self.n_threads:
             raise ValueError(f"this trainer runs {self.n_threads} threads, not {threads}")
+        n_syncs = sync_points if sync is not None else 0
+        total = self.total_words
+
+        def point(k):  # the word count of the k-th synchronisation
+            return k * total // n_syncs
+
+        synced = 0
+        while synced < n_syncs and self.shared.words_done >= point(synced + 1):
+            synced += 1  # a resumed trainer: points already passed
         while not self.finished:
             self.shared.stop = 0
+            self.shared.pause_at = max(point(synced + 1), 1) if synced < n_syncs else 0
             self._rcs = [W2V_OK] * threads
             # Completion is tracked with our own events, not Thread.join: a join interrupted by
             # Ctrl-C can make a later join return while the thread still runs, and the state
@@ -545,10 +583,18 @@ cdef class Trainer:
                 raise
             if W2V_EDIVERGED in self._rcs or self.shared.status == W2V_EDIVERGED:
                 raise TrainingDiverged("training diverged: NaN or infinity in the vectors")
-            if W2V_ESTOPPED in self._rcs and not paused:
+            reached = synced < n_syncs and self.shared.words_done >= point(synced + 1)
+            if W2V_ESTOPPED in self._rcs and not paused and not reached:
                 raise TrainingStopped("training was stopped before the end")
+            while synced < n_syncs and self.shared.words_done >= point(synced + 1):
+                synced += 1
+                sync(self, synced)
             if paused and checkpoint is not None and not self.finished:
                 checkpoint(self)
+        self.shared.pause_at = 0
+        while synced < n_syncs:  # points the count never reached (threads end a little short)
+            synced += 1
+            sync(self, synced)
         if progress is not None:
             progress(self.progress())
 

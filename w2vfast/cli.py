@@ -15,14 +15,15 @@ import click
 
 from . import api, options as opts
 from .atomic import OutputError, check_writable
-from .corpus import CorpusError
+from .corpus import CorpusError, read_file_list
+from .distributed import SYNC_DEFAULTS, Cluster, ClusterError, launched
 from .formats import VectorFileError
 from .model_io import ModelFileError
 from .progress import JsonLog, ProgressPrinter
 from .vocab import VocabularyError
 
 RUNTIME_ERRORS = (CorpusError, VocabularyError, OutputError, VectorFileError, api.TrainingError,
-                  ModelFileError, MemoryError)
+                  ModelFileError, MemoryError, ClusterError)
 
 
 class Terminated(Exception):
@@ -38,6 +39,28 @@ def fail(message, code=1):
     sys.exit(code)
 
 
+def _end_rank(cluster, error, message, code):
+    """An error in one rank of an MPI job.  One every rank raised together (`collective`) is
+    reported by rank 0 alone, and each rank exits; any other is reported with the rank's number
+    and ends the whole job, since the other ranks would wait for this one forever."""
+    if getattr(error, "collective", False) or cluster.size == 1:
+        if cluster.rank == 0:
+            click.echo(message, err=True)
+        sys.exit(code)
+    click.echo(message.replace("w2vfast: ", f"w2vfast (rank {cluster.rank}): ", 1)
+               if "w2vfast: " in message else f"rank {cluster.rank}: {message}", err=True)
+    sys.stderr.flush()
+    cluster.abort(code)
+
+
+def _exit(error, message, code):
+    """Print `message` and exit with `code`; in an MPI job, through _end_rank."""
+    if Cluster.current is not None:
+        _end_rank(Cluster.current, error, message, code)
+    click.echo(message, err=True)
+    sys.exit(code)
+
+
 def handle_errors(fn):
     """Turn the package's errors into one line on stderr and the right exit status."""
     @functools.wraps(fn)
@@ -45,20 +68,28 @@ def handle_errors(fn):
         previous = signal.signal(signal.SIGTERM, _on_sigterm)
         try:
             return fn(*args, **kwargs)
-        except opts.OptionError as e:
-            raise click.UsageError(str(e)) from None
+        except (opts.OptionError, click.UsageError) as e:
+            if Cluster.current is None:  # click prints it with the usage line
+                raise click.UsageError(e.format_message() if isinstance(e, click.UsageError)
+                                       else str(e)) from None
+            # in an MPI job, usage errors come from the arguments, the same on every rank (or
+            # from rank 0's checks, shared with agree): each rank exits, rank 0 reports
+            e.collective = True
+            _exit(e, f"Error: {e.format_message() if isinstance(e, click.UsageError) else e}", 2)
         except RUNTIME_ERRORS as e:
-            fail(str(e) if not isinstance(e, MemoryError) else f"out of memory: {e}")
-        except KeyboardInterrupt:
-            click.echo("\nw2vfast: interrupted; no output was written", err=True)
-            sys.exit(130)
-        except Terminated:
-            click.echo("\nw2vfast: terminated; no output was written", err=True)
-            sys.exit(143)
+            _exit(e, f"w2vfast: error: {e if not isinstance(e, MemoryError) else f'out of memory: {e}'}", 1)
+        except KeyboardInterrupt as e:
+            _exit(e, "\nw2vfast: interrupted; no output was written", 130)
+        except Terminated as e:
+            _exit(e, "\nw2vfast: terminated; no output was written", 143)
         except BrokenPipeError:
             # the reader of our stdout went away (e.g. `| head`): not an error of ours
             os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
             sys.exit(1)
+        except Exception as e:
+            if Cluster.current is None:
+                raise
+            _exit(e, f"w2vfast: error: {type(e).__name__}: {e}", 1)  # a bug: still end every rank
         finally:
             signal.signal(signal.SIGTERM, previous)
     return wrapper
@@ -184,12 +215,18 @@ def _checkpoint_outputs(path):
            "[default: a quarter of the available memory]")
 @flag("tmp-dir", type=click.Path(file_okay=False), default=None, show_default=False, metavar="DIR",
       help="Directory for that temporary file (deleted however the run ends).  [default: $TMPDIR or /tmp]")
+@flag("train-files", metavar="@LIST", help="Corpus as several files: @LIST (a file naming one a line) or a,b,c; under mpiexec each process trains its own.")
+@flag("sync-interval", type=click.IntRange(min=0), default=None, show_default=False, metavar="WORDS",
+      help="Under mpiexec: words each process trains between exchanges of the frequent rows; 0 = only at epoch ends.  "
+           f"[default: {SYNC_DEFAULTS['sync_interval']}]")
+@flag("sync-rows", type=click.IntRange(min=0), default=None, show_default=False, metavar="N",
+      help=f"Under mpiexec: how many of the most frequent words' rows are exchanged every interval (all rows at epoch ends).  [default: {SYNC_DEFAULTS['sync_rows']}]")
 @flag("debug", type=click.IntRange(0, 2), default=2, help="0: errors only, 1: summary, 2: summary and progress.")
 @click.option("-q", "--quiet", is_flag=True, help="Same as -debug 0.")
 @handle_errors
 def train(corpus, train_file, output, binary, save_vocab, read_vocab, save_context, debug, quiet,
           classes, save_model, checkpoint, checkpoint_every, resume, init_model, update_vocab,
-          log_json, ids_memory, tmp_dir, **options):
+          log_json, ids_memory, tmp_dir, train_files, sync_interval, sync_rows, **options):
     """Train word vectors on CORPUS (a text file, '-' for stdin, or .gz/.bz2/.xz).
 
     \b
@@ -199,8 +236,26 @@ def train(corpus, train_file, output, binary, save_vocab, read_vocab, save_conte
     if corpus and train_file and corpus != train_file:
         raise click.UsageError("give the corpus once: either CORPUS or -train FILE")
     corpus = corpus or train_file
+    if train_files is not None:
+        if corpus:
+            raise click.UsageError("give the corpus once: either CORPUS (-train FILE) or -train-files")
+        if resume:
+            raise click.UsageError("--resume continues a saved run: give no -train-files")
     if binary not in (0, 1):
         raise click.UsageError(f"invalid -binary {binary!r}: must be 0 or 1")
+    if launched():
+        cluster = Cluster()
+        if cluster.rank != 0:
+            debug = quiet = 0
+            log_json = None
+        if resume or checkpoint or init_model:
+            raise click.UsageError("--resume, --checkpoint and --init-model are not supported under "
+                                   "mpiexec; run them in one process")
+        return _train_distributed(cluster, corpus, train_files, output, binary, save_vocab, read_vocab,
+                                  save_context, save_model, classes, log_json, debug, quiet,
+                                  ids_memory, tmp_dir, sync_interval, sync_rows, options)
+    if train_files is not None:
+        corpus = read_file_list(train_files)
     if resume:
         if corpus or init_model:
             raise click.UsageError("--resume continues a saved run: give no CORPUS and no --init-model")
@@ -212,41 +267,17 @@ def train(corpus, train_file, output, binary, save_vocab, read_vocab, save_conte
         binary = binary or int(bool(saved.get("binary")))
     elif not corpus:
         raise click.UsageError("no corpus: give CORPUS (or -train FILE; '-' reads stdin)")
-    if update_vocab and not init_model:
-        raise click.UsageError("--update-vocab needs --init-model DIR")
-    if output is None and save_vocab is None and save_model is None:
-        raise click.UsageError("no -output given: use -output FILE (or -output - for stdout)")
-    opts.resolve(**options)  # bad values fail before any reading
-    for path in (output, save_context, save_vocab, log_json):
-        if path is None or path == "-":
-            continue
-        check_writable(path)
-        if corpus != "-" and os.path.exists(path) and os.path.samefile(path, corpus):
-            raise click.UsageError(f"output {path!r} is the corpus itself: it would be overwritten")
-    if output and output != "-" and save_context and os.path.abspath(output) == os.path.abspath(save_context):
-        raise click.UsageError("-output and -save-context name the same file")
+    _check_outputs(corpus, output, save_vocab, save_model, save_context, log_json, update_vocab,
+                   init_model, options)
     if tmp_dir is not None and not os.path.isdir(tmp_dir):
         raise click.UsageError(f"--tmp-dir {tmp_dir!r} is not a directory")
     if quiet:
         debug = 0
-
-    def on_vocab(d):
-        if debug >= 1:
-            click.echo(f"Vocab size: {d.n_words}", err=True)
-            click.echo(f"Words in train file: {d.n_ids}", err=True)
-            if d.spilled:
-                click.echo(f"Corpus ids: {d.ids_bytes / 2**20:.0f} MiB, more than --ids-memory: "
-                           f"kept in a temporary file in {d.spill_dir}", err=True)
-
+    on_vocab = _vocab_reporter(debug)
     printer = (ProgressPrinter(options["threads"] or opts.default_threads(),
                                iterations=None if resume else options["iter"]) if debug >= 2 else None)
     log = JsonLog(log_json, options["iter"]) if log_json else None
-
-    def report(info):
-        if printer is not None:
-            printer(info)
-        if log is not None:
-            log(info)
+    report = _reporter(printer, log)
 
     if output is None and save_model is None:  # -save-vocab alone: count the corpus, as word2vec.c
         from .vocab import build_vocabulary, save_vocab_file
@@ -288,6 +319,100 @@ def train(corpus, train_file, output, binary, save_vocab, read_vocab, save_conte
         click.echo(f"Trained {s['train_words'] * model.options['iter']} words in {s['train_seconds']:.2f} s "
                    f"({s['words_per_sec'] / 1000:.1f}k words/s, {model.options['threads']} threads); "
                    f"vocabulary in {s['vocab_seconds']:.2f} s", err=True)
+
+
+def _check_outputs(corpus, output, save_vocab, save_model, save_context, log_json, update_vocab=False,
+                   init_model=None, options=None):
+    """The checks made before any reading: flags that go together, writable outputs."""
+    if update_vocab and not init_model:
+        raise click.UsageError("--update-vocab needs --init-model DIR")
+    if output is None and save_vocab is None and save_model is None:
+        raise click.UsageError("no -output given: use -output FILE (or -output - for stdout)")
+    opts.resolve(**options)  # bad values fail before any reading
+    corpus_files = corpus if isinstance(corpus, list) else [corpus]
+    for path in (output, save_context, save_vocab, log_json):
+        if path is None or path == "-":
+            continue
+        check_writable(path)
+        for c in corpus_files:
+            if c != "-" and os.path.exists(path) and os.path.exists(c) and os.path.samefile(path, c):
+                raise click.UsageError(f"output {path!r} is the corpus itself: it would be overwritten")
+    if output and output != "-" and save_context and os.path.abspath(output) == os.path.abspath(save_context):
+        raise click.UsageError("-output and -save-context name the same file")
+
+
+def _vocab_reporter(debug):
+    def on_vocab(d):
+        if debug >= 1:
+            click.echo(f"Vocab size: {d.n_words}", err=True)
+            click.echo(f"Words in train file: {d.n_ids}", err=True)
+            if d.spilled:
+                click.echo(f"Corpus ids: {d.ids_bytes / 2**20:.0f} MiB, more than --ids-memory: "
+                           f"kept in a temporary file in {d.spill_dir}", err=True)
+    return on_vocab
+
+
+def _reporter(printer, log):
+    def report(info):
+        if printer is not None:
+            printer(info)
+        if log is not None:
+            log(info)
+    return report
+
+
+def _train_distributed(cluster, corpus, train_files, output, binary, save_vocab, read_vocab,
+                       save_context, save_model, classes, log_json, debug, quiet, ids_memory,
+                       tmp_dir, sync_interval, sync_rows, options):
+    """`train` as one rank of an MPI job (w2vfast.distributed): rank 0 checks the outputs,
+    reports and writes; every rank trains its share."""
+    from .distributed import train as train_rank
+    if not corpus and train_files is None:
+        raise click.UsageError("no corpus: give CORPUS (or -train FILE, or -train-files @LIST)")
+    error = None
+    if cluster.rank == 0:
+        try:
+            _check_outputs(corpus, output, save_vocab, save_model, save_context, log_json,
+                           options=options)
+            if tmp_dir is not None and not os.path.isdir(tmp_dir):
+                raise click.UsageError(f"--tmp-dir {tmp_dir!r} is not a directory")
+        except (click.UsageError, OutputError, opts.OptionError) as e:
+            error = e
+    cluster.agree(error, kind=click.UsageError)
+    if quiet:
+        debug = 0
+    printer = ProgressPrinter(options["threads"] or opts.default_threads(),
+                              iterations=options["iter"]) if debug >= 2 else None
+    log = JsonLog(log_json, options["iter"]) if log_json else None
+    try:
+        model = train_rank(cluster, corpus, train_files=train_files,
+                           output=None if classes else output, binary=bool(binary),
+                           save_vocab=save_vocab, read_vocab=read_vocab, save_context=save_context,
+                           save_model=save_model, progress=_reporter(printer, log),
+                           on_vocab=_vocab_reporter(debug) if cluster.rank == 0 else None,
+                           ids_memory=ids_memory, tmp_dir=tmp_dir, sync_interval=sync_interval,
+                           sync_rows=sync_rows, **options)
+        if log is not None and model is not None:
+            log.summary(model)
+    finally:
+        if printer is not None:
+            printer.close()
+        if log is not None:
+            log.close()
+    if model is None:  # -save-vocab alone
+        return
+    if classes and cluster.rank == 0:
+        from .classes import compute_classes, write_classes
+        if classes > len(model):
+            raise click.UsageError(f"invalid -classes {classes}: more classes than the {len(model)} words")
+        write_classes(output, model.index_to_key, compute_classes(model.vectors, classes))
+    if debug >= 1:
+        s = model.stats
+        click.echo(f"Trained {s['train_words'] * model.options['iter']} words in {s['train_seconds']:.2f} s "
+                   f"({s['words_per_sec'] / 1000:.1f}k words/s, {s['ranks']} processes x "
+                   f"{model.options['threads']} threads); vocabulary in {s['vocab_seconds']:.2f} s; "
+                   f"{s['syncs']} exchanges, {s['bytes_sent'] / 2**20:.1f} MiB sent by each process, "
+                   f"{s['sync_seconds']:.2f} s in them", err=True)
 
 
 @main.command("plot-loss")

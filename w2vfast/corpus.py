@@ -62,11 +62,15 @@ def _peek(raw, n):
     return head[:n]
 
 
-def iter_chunks(path, chunk_bytes=CHUNK_BYTES):
+def iter_chunks(path, chunk_bytes=CHUNK_BYTES, byte_range=None):
     """Yield the corpus's bytes in chunks, decompressing gzip/bzip2/xz transparently.
 
-    `path` is a file path or "-" for standard input.  Errors become CorpusError.
+    `path` is a file path or "-" for standard input; `byte_range` (start, end) reads only those
+    bytes of a plain file (a rank's share, from shard_range).  Errors become CorpusError.
     """
+    if byte_range is not None:
+        yield from _iter_range(path, byte_range, chunk_bytes)
+        return
     if path == "-":
         raw = sys.stdin.buffer
     else:
@@ -99,3 +103,84 @@ def iter_chunks(path, chunk_bytes=CHUNK_BYTES):
     finally:
         if raw is not sys.stdin.buffer:
             raw.close()
+
+
+SEPARATORS = b" \t\n\v\f"  # the bytes that end a token (csrc/dictionary.c)
+
+
+def is_compressed(path):
+    with open(path, "rb") as f:
+        head = f.read(10)
+    return any(matches(head) for matches, _, _ in _FORMATS)
+
+
+def shard_range(path, rank, n_ranks):
+    """The bytes [start, end) of a plain file that rank `rank` of `n_ranks` reads: equal shares,
+    each moved forward to the next token start, so every token (and every sentence end) falls in
+    exactly one share, and the shares in rank order are the file."""
+    path = os.fspath(path)
+    _check_readable(path)
+    if is_compressed(path):
+        raise CorpusError(f"corpus {describe(path)} is compressed and cannot be split between "
+                          "processes; decompress it, or give each process its own files with "
+                          "-train-files @LIST")
+    size = os.path.getsize(path)
+    with open(path, "rb") as f:
+        return _token_start(f, size * rank // n_ranks, size), _token_start(f, size * (rank + 1) // n_ranks, size)
+
+
+def _token_start(f, offset, size):
+    """The first offset >= `offset` where a token may start: 0, the end, or just after a separator."""
+    if offset <= 0 or offset >= size:
+        return min(max(offset, 0), size)
+    f.seek(offset - 1)
+    pos = offset - 1
+    while True:
+        block = f.read(1 << 16)
+        if not block:
+            return size
+        for i, byte in enumerate(block):
+            if byte in SEPARATORS:
+                return pos + i + 1
+        pos += len(block)
+
+
+def _iter_range(path, byte_range, chunk_bytes):
+    start, end = byte_range
+    path = os.fspath(path)
+    _check_readable(path)
+    try:
+        with open(path, "rb") as f:
+            f.seek(start)
+            left = end - start
+            while left > 0:
+                chunk = f.read(min(chunk_bytes, left))
+                if not chunk:
+                    raise CorpusError(f"corpus {describe(path)} became shorter while being read")
+                left -= len(chunk)
+                yield chunk
+    except OSError as e:
+        raise CorpusError(f"error reading corpus {describe(path)}: {e.strerror or e}") from None
+
+
+def read_file_list(spec):
+    """The corpus files of `-train-files`: `@LIST` (a file naming one corpus file a line, relative
+    paths taken from the list's directory; blank lines and # comments skipped) or a
+    comma-separated list of paths."""
+    if not spec.startswith("@"):
+        files = [p for p in spec.split(",") if p]
+    else:
+        listing = spec[1:]
+        try:
+            with open(listing, encoding="utf-8") as f:
+                lines = f.read().splitlines()
+        except FileNotFoundError:
+            raise CorpusError(f"file list {listing!r} not found") from None
+        except (OSError, UnicodeDecodeError) as e:
+            raise CorpusError(f"cannot read file list {listing!r}: {getattr(e, 'strerror', None) or e}") from None
+        base = os.path.dirname(os.path.abspath(listing))
+        files = [os.path.join(base, line.strip()) for line in lines
+                 if line.strip() and not line.lstrip().startswith("#")]
+    if not files:
+        raise CorpusError(f"-train-files {spec!r} names no files")
+    return files

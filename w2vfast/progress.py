@@ -96,7 +96,10 @@ class JsonLog:
                      "train_seconds": round(s["train_seconds"], 3),
                      "cpu_seconds": round(time.process_time(), 3),
                      "words_per_sec": round(s["words_per_sec"], 1),
-                     "peak_memory_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)})
+                     "peak_memory_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
+                     # distributed runs (w2vfast.distributed): ranks and their exchanges
+                     **{k: s[k] for k in ("ranks", "rounds", "syncs", "sync_interval", "sync_rows",
+                                          "bytes_per_sync", "bytes_sent", "sync_seconds") if k in s}})
 
     def _write(self, record):
         self.file.write(json.dumps(record) + "\n")

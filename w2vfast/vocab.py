@@ -48,8 +48,24 @@ def spill_error(e):
         "free space there or choose another directory with --tmp-dir")
 
 
+def sources(corpus):
+    """(path, byte_range) pairs of a corpus: a path ("-": stdin), or a list of paths and
+    (path, (start, end)) pairs (a distributed run's share)."""
+    if isinstance(corpus, (list, tuple)):
+        return [(c, None) if isinstance(c, (str, os.PathLike)) else (c[0], tuple(c[1])) for c in corpus]
+    return [(corpus, None)]
+
+
+def describe_corpus(corpus):
+    parts = sources(corpus)
+    if len(parts) == 1 and parts[0][1] is None:
+        return describe(parts[0][0])
+    return f"{describe(parts[0][0])} and {len(parts) - 1} more" if len(parts) > 1 else \
+        f"{describe(parts[0][0])} (bytes {parts[0][1][0]}-{parts[0][1][1]})"
+
+
 def build_vocabulary(corpus, min_count=5, max_vocab=0, read_vocab=None, record_ids=True,
-                     on_chunk=None, known=None, ids_memory=None, tmp_dir=None):
+                     on_chunk=None, known=None, ids_memory=None, tmp_dir=None, finalize=True):
     """Read the corpus once: count words and keep it as word ids.
 
     With `read_vocab` (path of a vocabulary file) the counts come from that file and corpus
@@ -57,17 +73,19 @@ def build_vocabulary(corpus, min_count=5, max_vocab=0, read_vocab=None, record_i
     is exactly those words in that order (continuing a saved model) and other tokens are skipped.
     Returns a finalized `_core.Dictionary`.  `on_chunk(bytes_read)` is called after every chunk.
     The ids stay in memory up to `ids_memory` bytes (None: no limit), then move to an unlinked
-    temporary file in `tmp_dir` (None: $TMPDIR or /tmp).
+    temporary file in `tmp_dir` (None: $TMPDIR or /tmp).  `corpus` may be a list of sources
+    (see `sources`).  With finalize=False the dictionary is returned fed but not finalized
+    (its words in first-occurrence order), for a distributed run to merge.
     """
     try:
         return _build(corpus, min_count, max_vocab, read_vocab, record_ids, on_chunk, known,
-                      ids_memory, tmp_dir)
+                      ids_memory, tmp_dir, finalize)
     except _core.SpillError as e:
         raise spill_error(e) from None
 
 
 def _build(corpus, min_count, max_vocab, read_vocab, record_ids, on_chunk, known, ids_memory,
-           tmp_dir):
+           tmp_dir, finalize):
     d = _core.Dictionary(max_vocab=max_vocab, record_ids=record_ids, spill_above=ids_memory,
                          spill_dir=tmp_dir)
     if read_vocab is not None:
@@ -79,16 +97,19 @@ def _build(corpus, min_count, max_vocab, read_vocab, record_ids, on_chunk, known
             d.add(word, int(count))
         d.freeze()
     n_bytes = 0
-    for chunk in iter_chunks(corpus):
-        d.feed(chunk)
-        n_bytes += len(chunk)
-        if on_chunk is not None:
-            on_chunk(n_bytes)
-    d.feed(b"", last=True)
+    for path, byte_range in sources(corpus):
+        for chunk in iter_chunks(path, byte_range=byte_range):
+            d.feed(chunk)
+            n_bytes += len(chunk)
+            if on_chunk is not None:
+                on_chunk(n_bytes)
+        d.feed(b"", last=True)  # a token never runs from one file into the next
+    if not finalize:
+        return d
     if d.n_tokens == 0:
-        raise VocabularyError(f"corpus {describe(corpus)} is empty: it has no words")
+        raise VocabularyError(f"corpus {describe_corpus(corpus)} is empty: it has no words")
     if d.n_tokens == _eos_count(d) and read_vocab is None and known is None:
-        raise VocabularyError(f"corpus {describe(corpus)} has only blank lines: it has no words")
+        raise VocabularyError(f"corpus {describe_corpus(corpus)} has only blank lines: it has no words")
     if known is not None:
         d.finalize(0, keep_order=True)
     else:
@@ -99,11 +120,11 @@ def _build(corpus, min_count, max_vocab, read_vocab, record_ids, on_chunk, known
                 f"empty vocabulary: no word of {describe(read_vocab)} occurs {min_count} times there; "
                 "try a smaller -min-count")
         raise VocabularyError(
-            f"empty vocabulary: no word occurs {min_count} times in {describe(corpus)}; "
+            f"empty vocabulary: no word occurs {min_count} times in {describe_corpus(corpus)}; "
             "try a smaller -min-count")
     if record_ids and d.n_ids == 0:
         raise VocabularyError(
-            f"nothing to train on: no word of {describe(corpus)} is in the vocabulary"
+            f"nothing to train on: no word of {describe_corpus(corpus)} is in the vocabulary"
             + (f" of {describe(read_vocab)}" if read_vocab is not None else "")
             + (" of the model; add --update-vocab to learn new words" if known is not None else ""))
     return d
