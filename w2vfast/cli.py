@@ -391,7 +391,8 @@ def _train_distributed(cluster, corpus, train_files, output, binary, save_vocab,
                            save_model=save_model, progress=_reporter(printer, log),
                            on_vocab=_vocab_reporter(debug) if cluster.rank == 0 else None,
                            ids_memory=ids_memory, tmp_dir=tmp_dir, sync_interval=sync_interval,
-                           sync_rows=sync_rows, **options)
+                           sync_rows=sync_rows, warn=lambda m: click.echo(f"w2vfast: {m}", err=True)
+                           if debug >= 1 else None, **options)
         if log is not None and model is not None:
             log.summary(model)
     finally:

@@ -235,12 +235,13 @@ def _rank_seed(seed, rank):
 
 def train(cluster, corpus=None, *, train_files=None, output=None, binary=False, save_vocab=None,
           read_vocab=None, save_context=None, save_model=None, progress=None, on_vocab=None,
-          ids_memory=None, tmp_dir=None, sync_interval=None, sync_rows=None, **options):
+          ids_memory=None, tmp_dir=None, sync_interval=None, sync_rows=None, warn=None, **options):
     """api.train for one rank of a distributed run: every rank calls it; rank 0 writes the outputs
     and its return value has the whole model (other ranks return it too, identical).
 
     `sync_interval`: words of each rank between exchanges (0: only at epoch ends); `sync_rows`:
-    frequent rows exchanged after every round.  `progress(info)` sees global figures."""
+    frequent rows exchanged after every round.  `progress(info)` sees global figures;
+    `warn(message)` is told (on rank 0) when a rank has fewer CPUs than threads."""
     from .model_io import save_model as _save
     from .formats import write_vectors
     from .vocab import save_vocab_file
@@ -250,6 +251,17 @@ def train(cluster, corpus=None, *, train_files=None, output=None, binary=False, 
     sync_rows = SYNC_DEFAULTS["sync_rows"] if sync_rows is None else sync_rows
     if ids_memory is None:
         ids_memory = api.default_ids_memory()
+
+    try:
+        cpus = len(os.sched_getaffinity(0))
+    except (AttributeError, OSError):
+        cpus = o["threads"]
+    fewest = cluster.comm.allreduce(cpus, op=cluster.MPI.MIN)
+    if fewest < o["threads"] and cluster.rank == 0 and warn is not None:
+        # Open MPI binds each rank to one core unless told otherwise
+        warn(f"warning: a rank may run on only {fewest} CPU(s) but has -threads {o['threads']}: "
+             "the launcher bound it; start with `mpiexec --bind-to none` "
+             f"(or `--map-by slot:PE={o['threads']}`)")
 
     error, shard = None, None
     try:
@@ -293,7 +305,7 @@ def train(cluster, corpus=None, *, train_files=None, output=None, binary=False, 
     trainer = _core.Trainer({**o, "seed": _rank_seed(o["seed"], cluster.rank)}, syn0, syn1, syn1neg,
                             corpus=d, **api._tables(counts, o))
     per_epoch = cluster.plan(d.n_ids, o, sync_interval)
-    rounds = per_epoch * o["iter"]
+    rounds = per_epoch * o["iter"] if cluster.size > 1 else 0  # one rank: nothing to exchange
     t0 = time.perf_counter()
     cpu0 = time.process_time()
     last = {"loss": 0.0, "examples": 0, "avg": float("nan")}
@@ -320,8 +332,8 @@ def train(cluster, corpus=None, *, train_files=None, output=None, binary=False, 
         cluster.exchange(trained, reference, len(words), sync_rows, full=k % per_epoch == 0)
 
     try:
-        trainer.run(threads=o["threads"], progress=report, interval=0.25, sync=sync,
-                    sync_points=rounds)
+        trainer.run(threads=o["threads"], progress=report, interval=0.25,
+                    sync=sync if rounds else None, sync_points=rounds)
     except _core.TrainingDiverged:
         raise api.TrainingError(
             f"training diverged (NaN or infinity in the vectors) at -alpha {o['alpha']}; "
