@@ -350,6 +350,29 @@ int w2v_dict_append_remapped(w2v_dict *dst, const w2v_dict *src, const uint32_t 
     return W2V_OK;
 }
 
+int w2v_dict_merge(w2v_dict *dst, const w2v_dict *src) {
+    uint32_t *remap = malloc(((uint64_t)src->n_words + 1) * sizeof *remap);
+    if (!remap) return W2V_ENOMEM;
+    for (uint32_t i = 0; i < src->n_words; i++) {
+        const char *word = src->arena + src->offset[i];
+        uint64_t slot;
+        uint32_t j = lookup(dst, word, src->length[i], src->hash[i], &slot);
+        if (j == W2V_NO_ID) j = insert(dst, word, src->length[i], src->hash[i], slot);
+        if (j == W2V_NO_ID) {
+            free(remap);
+            return W2V_ENOMEM;
+        }
+        dst->count[j] += src->count[i];
+        remap[i] = j;
+    }
+    int rc = w2v_dict_append_remapped(dst, src, remap);
+    free(remap);
+    if (rc) return rc;
+    dst->n_tokens += src->n_tokens;
+    dst->n_truncated += src->n_truncated;
+    return W2V_OK;
+}
+
 void w2v_dict_decode(const w2v_dict *d, uint32_t *out) {
     uint64_t rd = 0, k = 0;
     while (rd < d->ids.len) out[k++] = w2v_varint_get(d->ids.data, &rd);

@@ -82,6 +82,13 @@ int w2v_dict_append_ids(w2v_dict *d, const uint8_t *ids, uint64_t len, uint64_t 
  * distributed run: each rank's shard in the vocabulary all ranks agreed on). */
 int w2v_dict_append_remapped(w2v_dict *dst, const w2v_dict *src, const uint32_t *remap);
 
+/* Add src (fed, not finalized) to dst (fed, not finalized), as if src's text had been fed to dst
+ * after dst's own: src's counts are added, its words new to dst are appended in src's order, and
+ * its ids are appended renumbered.  So tokenizing the parts of a corpus in parallel, one
+ * dictionary each, and merging them in corpus order gives exactly the single pass's vocabulary
+ * and stream (without -max-vocab pruning, which depends on the order of the whole pass). */
+int w2v_dict_merge(w2v_dict *dst, const w2v_dict *src);
+
 /* Decode the stored ids into out (n_ids of them). */
 void w2v_dict_decode(const w2v_dict *d, uint32_t *out);
 

@@ -41,6 +41,10 @@ typedef struct {
     uint32_t *lengths;
 } snapshot;
 
+static int is_separator(uint8_t c) {
+    return c == ' ' || c == '\t' || c == '\n' || c == '\v' || c == '\f';
+}
+
 /* Feed `text` in chunks whose sizes come from `sizes` (0 = all in one chunk), finalize, and
  * check the invariants; fill `out` for the chunking comparison. */
 static void run(const uint8_t *text, size_t n, const uint8_t *vocab, size_t n_vocab,
@@ -70,13 +74,27 @@ static void run(const uint8_t *text, size_t n, const uint8_t *vocab, size_t n_vo
         d.frozen = 1;
     }
     size_t pos = 0, step = sizes ? (size_t)(sizes % 13) + 1 : n;
-    while (pos < n) {
-        size_t len = n - pos < step ? n - pos : step;
+    /* the chunked run of a plain vocabulary is also the parallel pass: the text after the first
+     * separator past a point chosen by `sizes` goes to a second dictionary, merged afterwards */
+    size_t split = n;
+    if (sizes && !frozen && max_vocab == 0) {
+        split = n * sizes / 256;
+        while (split > 0 && split < n && !is_separator(text[split - 1])) split++;
+    }
+    while (pos < split) {
+        size_t len = split - pos < step ? split - pos : step;
         CHECK(w2v_dict_feed(&d, (const char *)text + pos, len, 0) == W2V_OK);
         pos += len;
         if (sizes) step = (size_t)((step * 7 + sizes) % 17) + 1;
     }
     CHECK(w2v_dict_feed(&d, NULL, 0, 1) == W2V_OK);
+    if (split < n) {
+        w2v_dict second;
+        CHECK(w2v_dict_init(&second, 0, 1, UINT64_MAX, NULL) == W2V_OK);
+        CHECK(w2v_dict_feed(&second, (const char *)text + split, n - split, 1) == W2V_OK);
+        CHECK(w2v_dict_merge(&d, &second) == W2V_OK);
+        w2v_dict_free(&second);
+    }
     uint64_t n_tokens = d.n_tokens;
     CHECK(w2v_dict_finalize(&d, min_count, 0) == W2V_OK);
     if (sizes && d.n_ids) CHECK(w2v_bytebuf_spilled(&d.ids));

@@ -455,3 +455,91 @@ def test_lee_background_build_vocabulary_min_count_5():
     assert d.words() == words
     assert d.counts().tolist() == counts
     assert np.array_equal(d.ids(), np.array(ids, dtype=np.uint32))
+
+
+# --------------------------------------------------------------------------
+# The parallel first pass: parts tokenized by threads, merged in corpus order
+# --------------------------------------------------------------------------
+
+_token = st.sampled_from([b"a", b"b", b"c", b"dd", b"\xc3\xa9", b"x" * 120, b"y" * 101])
+_sep = st.sampled_from([b" ", b"\n", b"\t", b"\r\n", b"  ", b"\x0b"])
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(pieces=st.lists(st.tuples(_token, _sep), max_size=300), threads=st.integers(2, 6),
+       min_count=st.integers(1, 3), record_ids=st.booleans())
+def test_parallel_pass_equals_one_pass(tmp_path, monkeypatch, pieces, threads, min_count, record_ids):
+    """Same words, counts, order, id stream and token counts as one pass, however the file is cut."""
+    import w2vfast.vocab as vocab
+    monkeypatch.setattr(vocab, "PARALLEL_MIN_BYTES", 0)
+    text = b"".join(t + s for t, s in pieces) + b"tail"
+    path = tmp_path / "c.txt"
+    path.write_bytes(text)
+    try:
+        one = build_vocabulary(str(path), min_count=min_count, record_ids=record_ids)
+    except VocabularyError as e:
+        with pytest.raises(VocabularyError) as parallel_error:
+            build_vocabulary(str(path), min_count=min_count, record_ids=record_ids, threads=threads)
+        assert str(parallel_error.value) == str(e)
+        return
+    par = build_vocabulary(str(path), min_count=min_count, record_ids=record_ids, threads=threads)
+    assert par.words() == one.words()
+    assert par.counts().tolist() == one.counts().tolist()
+    assert (par.n_tokens, par.n_ids, par.n_truncated) == (one.n_tokens, one.n_ids, one.n_truncated)
+    assert bytes(par.id_stream()) == bytes(one.id_stream())
+
+
+def test_parallel_pass_is_used_only_where_it_is_exact(tmp_path, monkeypatch):
+    import gzip
+    import w2vfast.vocab as vocab
+    monkeypatch.setattr(vocab, "PARALLEL_MIN_BYTES", 0)
+    plain = tmp_path / "c.txt"
+    plain.write_bytes(b"a b c\n" * 100)
+    packed = tmp_path / "c.gz"
+    packed.write_bytes(gzip.compress(b"a b c\n" * 100))
+    assert vocab._parallel_parts(str(plain), 2, 0, None, None) is not None
+    assert vocab._parallel_parts(str(plain), 1, 0, None, None) is None
+    assert vocab._parallel_parts(str(plain), 2, 1000, None, None) is None  # -max-vocab prunes
+    assert vocab._parallel_parts(str(plain), 2, 0, "v.txt", None) is None
+    assert vocab._parallel_parts(str(packed), 2, 0, None, None) is None
+    assert vocab._parallel_parts("-", 2, 0, None, None) is None
+    monkeypatch.setattr(vocab, "PARALLEL_MIN_BYTES", 1 << 20)
+    assert vocab._parallel_parts(str(plain), 2, 0, None, None) is None  # small: one pass
+
+
+def test_parallel_pass_spills_like_one_pass(tmp_path, monkeypatch):
+    import w2vfast.vocab as vocab
+    monkeypatch.setattr(vocab, "PARALLEL_MIN_BYTES", 0)
+    path = tmp_path / "c.txt"
+    path.write_bytes(b"".join(b"w%d " % (i % 300) + (b"\n" if i % 17 == 0 else b"") for i in range(20000)))
+    one = build_vocabulary(str(path), min_count=1)
+    par = build_vocabulary(str(path), min_count=1, threads=3, ids_memory=0, tmp_dir=str(tmp_path))
+    assert par.spilled
+    assert bytes(par.id_stream()) == bytes(one.id_stream())
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["c.txt"]
+
+
+def test_merge_adds_counts_and_appends_new_words_in_order():
+    a, b = _core.Dictionary(), _core.Dictionary()
+    a.feed(b"x y x\n", last=True)
+    b.feed(b"z y\nq", last=True)
+    a.merge(b)
+    assert a.words() == [EOS, b"x", b"y", b"z", b"q"]
+    assert a.counts().tolist() == [2, 2, 2, 1, 1]
+    assert a.ids().tolist() == [1, 2, 1, 0, 3, 2, 0, 4]
+    a.finalize(1)
+    with pytest.raises(RuntimeError):
+        a.merge(b)
+
+
+@pytest.mark.skipif(not (DATA / "text8_prefix.xz").exists(),
+                    reason="../shared/data/text8_prefix.xz is not present (it is in CI)")
+def test_parallel_pass_on_a_real_corpus(tmp_path, monkeypatch):
+    import lzma
+    import w2vfast.vocab as vocab
+    monkeypatch.setattr(vocab, "PARALLEL_MIN_BYTES", 0)
+    path = tmp_path / "t8.txt"
+    path.write_bytes(lzma.decompress((DATA / "text8_prefix.xz").read_bytes()))
+    one = build_vocabulary(str(path))
+    par = build_vocabulary(str(path), threads=2)
+    assert par.words() == one.words() and bytes(par.id_stream()) == bytes(one.id_stream())

@@ -149,6 +149,16 @@ cdef class Dictionary:
         d.d.n_ids = n_ids
         return d
 
+    def merge(self, Dictionary other not None):
+        """Add `other` (fed, not finalized), as if its text had been fed to this dictionary after
+        its own (w2v_dict_merge): the parallel vocabulary pass joins its parts with this."""
+        if self.finalized or other.finalized:
+            raise RuntimeError("merge needs two dictionaries that are not finalized")
+        cdef int rc
+        with nogil:
+            rc = w2v_dict_merge(&self.d, &other.d)
+        self.check(rc, "merging the vocabulary")
+
     @classmethod
     def from_shard(cls, words, counts, Dictionary shard not None, const uint32_t[::1] remap not None,
                    spill_above=None, spill_dir=None):

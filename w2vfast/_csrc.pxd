@@ -112,6 +112,7 @@ cdef extern from "dictionary.h" nogil:
     int w2v_dict_feed(w2v_dict *d, const char *buf, uint64_t n, int last)
     int w2v_dict_finalize(w2v_dict *d, uint64_t min_count, int keep_order)
     void w2v_dict_decode(const w2v_dict *d, uint32_t *out)
+    int w2v_dict_merge(w2v_dict *dst, const w2v_dict *src)
     int w2v_dict_append_remapped(w2v_dict *dst, const w2v_dict *src, const uint32_t *remap)
     int w2v_dict_append_ids(w2v_dict *d, const uint8_t *ids, uint64_t len, uint64_t n_ids)
 

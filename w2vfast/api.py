@@ -297,7 +297,8 @@ def _continued_matrices(saved, V_old, V, o, same_tree):
 def _merged_vocabulary(corpus, saved, o, max_vocab):
     """--update-vocab: the saved words (rows unchanged, counts plus the new corpus's), then the
     new corpus's words that reach min_count, by count.  Returns (words, counts)."""
-    new = build_vocabulary(corpus, min_count=o["min_count"], max_vocab=max_vocab, record_ids=False)
+    new = build_vocabulary(corpus, min_count=o["min_count"], max_vocab=max_vocab, record_ids=False,
+                           threads=o["threads"])
     index = {w: i for i, w in enumerate(saved["words"])}
     counts = saved["counts"].astype(np.uint64).copy()
     words = list(saved["words"])
@@ -417,7 +418,7 @@ def train(corpus=None, *, output=None, binary=False, save_vocab=None, read_vocab
             matrices = _continued_matrices(saved, len(saved["words"]), len(words), o, same_tree)
         else:
             d = build_vocabulary(corpus, min_count=o["min_count"], max_vocab=o["max_vocab"],
-                                 read_vocab=read_vocab, **spill)
+                                 read_vocab=read_vocab, threads=o["threads"], **spill)
             words, counts = d.words(), d.counts()
             _check_memory(len(words), o)
             matrices = _new_matrices(len(words), o)

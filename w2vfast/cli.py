@@ -282,7 +282,8 @@ def train(corpus, train_file, output, binary, save_vocab, read_vocab, save_conte
     if output is None and save_model is None:  # -save-vocab alone: count the corpus, as word2vec.c
         from .vocab import build_vocabulary, save_vocab_file
         d = build_vocabulary(corpus, min_count=options["min_count"], max_vocab=options["max_vocab"],
-                             read_vocab=read_vocab, record_ids=False)
+                             read_vocab=read_vocab, record_ids=False,
+                             threads=options["threads"] or opts.default_threads())
         on_vocab(d)
         save_vocab_file(save_vocab, d.words(), d.counts())
         return

@@ -93,7 +93,7 @@ def _stdin_batches():
     `read1` returns what is available without waiting for more, so a program that writes one
     query and waits for its answer gets it at once, and a long file is answered in big batches.
     """
-    stream = click.get_binary_stream("stdin")
+    stream = sys.stdin.buffer
     read = getattr(stream, "read1", stream.read)
     pending = b""
     while True:
@@ -108,7 +108,7 @@ def _stdin_batches():
 
 
 def _interactive_lines(prompt):
-    stream = click.get_binary_stream("stdin")
+    stream = sys.stdin.buffer
     while True:
         click.echo(prompt, nl=False, err=True)
         line = stream.readline()
@@ -449,7 +449,9 @@ def vocab(corpus, min_count, max_vocab, output, quiet):
     check_writable(output)
     if output != "-" and corpus != "-" and _same_file(output, corpus):
         raise click.UsageError(f"output {output!r} is the corpus itself: it would be overwritten")
-    d = build_vocabulary(corpus, min_count=min_count, max_vocab=max_vocab, record_ids=False)
+    from .options import default_threads
+    d = build_vocabulary(corpus, min_count=min_count, max_vocab=max_vocab, record_ids=False,
+                         threads=default_threads())
     save_vocab_file(output, d.words(), d.counts())
     if not quiet:
         click.echo(f"Vocab size: {d.n_words}", err=True)
@@ -536,7 +538,7 @@ def plot(vectors, words, output, method, neighbours, top, size, fmt, title, seed
     if "-" in words:
         if vectors == "-":
             raise click.UsageError("VECTORS is standard input, so the words must be arguments")
-        words = [w for w in words if w != "-"] + _split(click.get_binary_stream("stdin").read())
+        words = [w for w in words if w != "-"] + _split(sys.stdin.buffer.read())
         if not words:
             fail("no word to plot: standard input is empty")
     try:

@@ -1,8 +1,9 @@
 """Building the vocabulary from a corpus, and word2vec's `word count` vocabulary files."""
 import os
+import threading
 
 from . import _core
-from .corpus import CorpusError, describe, iter_chunks
+from .corpus import CorpusError, describe, is_compressed, iter_chunks, shard_range
 from .atomic import atomic_output
 
 
@@ -65,7 +66,8 @@ def describe_corpus(corpus):
 
 
 def build_vocabulary(corpus, min_count=5, max_vocab=0, read_vocab=None, record_ids=True,
-                     on_chunk=None, known=None, ids_memory=None, tmp_dir=None, finalize=True):
+                     on_chunk=None, known=None, ids_memory=None, tmp_dir=None, finalize=True,
+                     threads=1):
     """Read the corpus once: count words and keep it as word ids.
 
     With `read_vocab` (path of a vocabulary file) the counts come from that file and corpus
@@ -75,17 +77,82 @@ def build_vocabulary(corpus, min_count=5, max_vocab=0, read_vocab=None, record_i
     The ids stay in memory up to `ids_memory` bytes (None: no limit), then move to an unlinked
     temporary file in `tmp_dir` (None: $TMPDIR or /tmp).  `corpus` may be a list of sources
     (see `sources`).  With finalize=False the dictionary is returned fed but not finalized
-    (its words in first-occurrence order), for a distributed run to merge.
+    (its words in first-occurrence order), for a distributed run to merge.  With `threads` > 1
+    a large plain file is tokenized by that many threads and the parts merged: the result is the
+    same as one pass's (see _parallel_parts for when it stays one pass).
     """
     try:
         return _build(corpus, min_count, max_vocab, read_vocab, record_ids, on_chunk, known,
-                      ids_memory, tmp_dir, finalize)
+                      ids_memory, tmp_dir, finalize, threads)
     except _core.SpillError as e:
         raise spill_error(e) from None
 
 
+# a plain file at least this large is tokenized by several threads (build_vocabulary's `threads`)
+PARALLEL_MIN_BYTES = 16 << 20
+
+
+def _parallel_parts(corpus, threads, max_vocab, read_vocab, known):
+    """The byte ranges for a parallel first pass, or None when it must be a single pass: stdin or
+    compressed input (not splittable), a vocabulary given in advance, -max-vocab (its pruning
+    depends on the order of the whole pass), or a small file."""
+    if threads < 2 or max_vocab or read_vocab is not None or known is not None:
+        return None
+    if not isinstance(corpus, (str, os.PathLike)) or corpus == "-":
+        return None
+    try:
+        if not os.path.isfile(corpus) or os.path.getsize(corpus) < PARALLEL_MIN_BYTES \
+                or is_compressed(corpus):
+            return None
+    except OSError:
+        return None  # the single pass reports it
+    return [shard_range(corpus, i, threads) for i in range(threads)]
+
+
+def _feed_parts(corpus, parts, record_ids, ids_memory, tmp_dir, on_chunk):
+    """Tokenize byte ranges of a file in parallel threads (the GIL is released while reading and
+    tokenizing), one dictionary each, then merge them in file order: the same vocabulary and id
+    stream as one pass."""
+    share = None if ids_memory is None else max(ids_memory // len(parts), 1)
+    dicts = [_core.Dictionary(record_ids=record_ids, spill_above=share if i else ids_memory,
+                              spill_dir=tmp_dir) for i in range(len(parts))]
+    done = [0] * len(parts)
+    errors = []
+
+    def work(i):
+        try:
+            for chunk in iter_chunks(corpus, byte_range=parts[i]):
+                dicts[i].feed(chunk)
+                done[i] += len(chunk)
+                if on_chunk is not None and i == 0:
+                    on_chunk(sum(done))
+            dicts[i].feed(b"", last=True)
+        except BaseException as e:  # noqa: BLE001 - re-raised in the calling thread
+            errors.append(e)
+
+    workers = [threading.Thread(target=work, args=(i,), name=f"w2vfast-vocab-{i}", daemon=True)
+               for i in range(1, len(parts))]
+    for t in workers:
+        t.start()
+    work(0)
+    for t in workers:
+        t.join()
+    if errors:
+        raise errors[0]
+    d = dicts[0]
+    for other in dicts[1:]:
+        d.merge(other)
+    if on_chunk is not None:
+        on_chunk(sum(done))
+    return d
+
+
 def _build(corpus, min_count, max_vocab, read_vocab, record_ids, on_chunk, known, ids_memory,
-           tmp_dir, finalize):
+           tmp_dir, finalize, threads=1):
+    parts = _parallel_parts(corpus, threads, max_vocab, read_vocab, known)
+    if parts is not None:
+        d = _feed_parts(corpus, parts, record_ids, ids_memory, tmp_dir, on_chunk)
+        return _checked(d, corpus, min_count, read_vocab, record_ids, known, finalize)
     d = _core.Dictionary(max_vocab=max_vocab, record_ids=record_ids, spill_above=ids_memory,
                          spill_dir=tmp_dir)
     if read_vocab is not None:
@@ -104,6 +171,11 @@ def _build(corpus, min_count, max_vocab, read_vocab, record_ids, on_chunk, known
             if on_chunk is not None:
                 on_chunk(n_bytes)
         d.feed(b"", last=True)  # a token never runs from one file into the next
+    return _checked(d, corpus, min_count, read_vocab, record_ids, known, finalize)
+
+
+def _checked(d, corpus, min_count, read_vocab, record_ids, known, finalize):
+    """Finalize a fed dictionary, with the errors an unusable corpus deserves."""
     if not finalize:
         return d
     if d.n_tokens == 0:
