@@ -411,3 +411,46 @@ def test_two_ranks_match_one_process_on_enwiki(tmp_path):
     print(f"analogy accuracy: 1 process x 2 threads {acc['one']:.2f} %, "
           f"2 ranks x 1 thread {acc['two']:.2f} %")
     assert acc["two"] >= acc["one"] - 1.0, acc
+
+
+# --------------------------------------------------------------------------
+# -train-files in one process: the files in order, as one corpus
+# --------------------------------------------------------------------------
+
+def _one_process(*args):
+    env = {k: v for k, v in os.environ.items() if k not in distributed.LAUNCHER_VARIABLES}
+    return subprocess.run(module_command(*args), env=env, capture_output=True, timeout=120)
+
+
+def test_train_files_in_one_process_are_the_concatenated_corpus(tmp_path):
+    import gzip
+    lines = TEXT.splitlines(keepends=True)
+    (tmp_path / "a.txt").write_bytes(b"".join(lines[:700]))
+    (tmp_path / "b.gz").write_bytes(gzip.compress(b"".join(lines[700:])))
+    (tmp_path / "all.txt").write_bytes(TEXT)
+    (tmp_path / "list.txt").write_text("a.txt\nb.gz\n")
+    for spec in (f"@{tmp_path / 'list.txt'}", f"{tmp_path / 'a.txt'},{tmp_path / 'b.gz'}"):
+        r = _one_process("train", "-train-files", spec, "-save-vocab", tmp_path / "v1.txt", "-debug", "0")
+        assert r.returncode == 0, r.stderr
+        r = _one_process("train", tmp_path / "all.txt", "-save-vocab", tmp_path / "v2.txt", "-debug", "0")
+        assert r.returncode == 0, r.stderr
+        assert (tmp_path / "v1.txt").read_bytes() == (tmp_path / "v2.txt").read_bytes()
+    r = _one_process("train", "-train-files", f"@{tmp_path / 'list.txt'}", "-output", tmp_path / "v.txt",
+                     "-min-count", "1", "-iter", "1", "-debug", "0")
+    assert r.returncode == 0, r.stderr
+    assert len(formats.read_vectors(str(tmp_path / "v.txt"))[0]) == 61
+
+
+@pytest.mark.parametrize("case", ["no-list", "missing-file", "both"])
+def test_train_files_errors_in_one_process(tmp_path, case):
+    (tmp_path / "a.txt").write_bytes(TEXT)
+    (tmp_path / "list.txt").write_text("a.txt\nnope.txt\n")
+    args = {"no-list": ["-train-files", f"@{tmp_path / 'none.txt'}"],
+            "missing-file": ["-train-files", f"@{tmp_path / 'list.txt'}"],
+            "both": [tmp_path / "a.txt", "-train-files", f"@{tmp_path / 'list.txt'}"]}[case]
+    r = _one_process("train", *args, "-output", tmp_path / "v.txt", "-debug", "0")
+    stderr = r.stderr.decode()
+    assert r.returncode == (2 if case == "both" else 1), stderr
+    assert "Traceback" not in stderr
+    assert {"no-list": "not found", "missing-file": "nope.txt", "both": "give the corpus once"}[case] in stderr
+    assert not (tmp_path / "v.txt").exists()
