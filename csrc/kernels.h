@@ -143,6 +143,19 @@ W2V_INLINE void w2v_axpy(float a, const float *restrict x, float *restrict y, in
 W2V_INLINE void w2v_combine(float *restrict y, const float *g, int gs, const float *base,
                             const uint32_t *idx, int k, int n) {
     int i = 0;
+    /* two slices of y at once: two independent FMA chains, since one chain of k dependent
+     * FMAs per slice leaves the core waiting on FMA latency */
+    for (; i + 2 * W2V_VW <= n; i += 2 * W2V_VW) {
+        w2v_vf acc0 = w2v_load(y + i), acc1 = w2v_load(y + i + W2V_VW);
+        for (int q = 0; q < k; q++) {
+            const float *row = base + (size_t)idx[q] * n + i;
+            float gq = g[q * gs];
+            acc0 += gq * w2v_load(row);
+            acc1 += gq * w2v_load(row + W2V_VW);
+        }
+        w2v_store(y + i, acc0);
+        w2v_store(y + i + W2V_VW, acc1);
+    }
     for (; i + W2V_VW <= n; i += W2V_VW) {
         w2v_vf acc = w2v_load(y + i);
         for (int q = 0; q < k; q++) acc += g[q * gs] * w2v_load(base + (size_t)idx[q] * n + i);
