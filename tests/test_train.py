@@ -164,3 +164,38 @@ def test_batch_default_depends_on_the_loss():
     assert resolve(cbow=0, negative=5, hs=0)["batch"] == 1
     assert resolve(cbow=0, negative=0, hs=1)["batch"] == 0
     assert resolve(cbow=0, negative=0, hs=1, batch=1)["batch"] == 1
+
+
+def test_parameter_matrices_are_zeroed_writable_and_on_huge_pages_where_offered():
+    from w2vfast.api import parameter_matrix
+    for rows, dim in [(0, 5), (10, 7), (40000, 100)]:
+        m = parameter_matrix(rows, dim)
+        assert m.shape == (rows, dim) and m.dtype == np.float32 and m.flags.writeable
+        assert m.flags.c_contiguous and not m.any()
+        m[:] = 1.5
+        assert float(m.sum()) == 1.5 * rows * dim
+    big = parameter_matrix(40000, 100)
+    big[:] = 1.0
+    start = big.ctypes.data
+    try:
+        with open("/proc/self/smaps") as f:
+            smaps = f.read()
+        with open("/sys/kernel/mm/transparent_hugepage/enabled") as f:
+            thp = f.read()
+    except OSError:
+        pytest.skip("no /proc/self/smaps or THP settings on this system")
+    if "[never]" in thp:
+        pytest.skip("transparent huge pages are off on this machine")
+    eligible = None
+    lines = smaps.splitlines()
+    for i, line in enumerate(lines):
+        head = line.split()[0]
+        if "-" in head and all(c in "0123456789abcdef-" for c in head):
+            lo, hi = (int(x, 16) for x in head.split("-"))
+            if lo <= start < hi:
+                for entry in lines[i + 1:]:
+                    if entry.startswith("THPeligible:"):
+                        eligible = int(entry.split()[1])
+                        break
+                break
+    assert eligible == 1, "the matrix's mapping should be eligible for transparent huge pages"

@@ -289,9 +289,12 @@ def keep_thresholds(const uint64_t[::1] counts not None, double sample):
     return out
 
 
-def init_uniform(uint64_t rows, int dim, uint64_t seed):
-    """A rows x dim float32 matrix uniform in [-0.5/dim, 0.5/dim), as word2vec.c's syn0."""
-    cdef cnp.ndarray[float, ndim=2] m = np.empty((rows, dim), dtype=np.float32)
+def init_uniform(uint64_t rows, int dim, uint64_t seed, out=None):
+    """A rows x dim float32 matrix uniform in [-0.5/dim, 0.5/dim), as word2vec.c's syn0 (written
+    into `out` when given)."""
+    cdef cnp.ndarray[float, ndim=2] m = np.empty((rows, dim), dtype=np.float32) if out is None else out
+    if m.shape[0] != rows or m.shape[1] != dim:
+        raise ValueError(f"out has shape ({m.shape[0]}, {m.shape[1]}), expected ({rows}, {dim})")
     if rows:
         with nogil:
             w2v_init_uniform(&m[0, 0], rows, dim, seed)

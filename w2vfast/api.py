@@ -270,10 +270,31 @@ def _tables(counts, o):
     return {"noise": noise, "huffman": huffman, "keep": keep}
 
 
+def parameter_matrix(rows, dim):
+    """A zeroed rows x dim float32 matrix for training, on transparent huge pages where the
+    kernel offers them (`madvise` mode, the common default, gives them only to memory that asks).
+    Training reads rows at random: with 4 KiB pages nearly every row is a TLB miss once the
+    matrix outgrows the TLB's reach (a few MB); 2 MiB pages cover it (BENCHMARKS.md)."""
+    size = rows * dim * 4
+    if size < 4 << 20:
+        return np.zeros((rows, dim), dtype=np.float32)
+    import mmap
+    # private (a shared anonymous mapping is shmem, which THP leaves alone), anonymous, zeroed;
+    # Linux aligns mappings this large to 2 MiB
+    buf = mmap.mmap(-1, size, flags=mmap.MAP_PRIVATE)
+    if hasattr(mmap, "MADV_HUGEPAGE"):
+        try:
+            buf.madvise(mmap.MADV_HUGEPAGE)
+        except OSError:
+            pass  # no THP in this kernel: ordinary pages
+    return np.frombuffer(buf, dtype=np.float32).reshape(rows, dim)
+
+
 def _new_matrices(V, o):
-    return {"syn0": _core.init_uniform(V, o["size"], o["seed"]),
-            "syn1neg": np.zeros((V, o["size"]), dtype=np.float32) if o["negative"] else None,
-            "syn1": np.zeros((V, o["size"]), dtype=np.float32) if o["hs"] else None}
+    D = o["size"]
+    return {"syn0": _core.init_uniform(V, D, o["seed"], out=parameter_matrix(V, D)),
+            "syn1neg": parameter_matrix(V, D) if o["negative"] else None,
+            "syn1": parameter_matrix(V, D) if o["hs"] else None}
 
 
 def _continued_matrices(saved, V_old, V, o, same_tree):
