@@ -168,13 +168,15 @@ def test_batch_default_depends_on_the_loss():
 
 def test_parameter_matrices_are_zeroed_writable_and_on_huge_pages_where_offered():
     from w2vfast.api import parameter_matrix
-    for rows, dim in [(0, 5), (10, 7), (40000, 100)]:
+    from w2vfast import api
+    big_rows = api.HUGE_PAGE_MIN_BYTES // 400 + 1
+    for rows, dim in [(0, 5), (10, 7), (40000, 100), (big_rows, 100)]:
         m = parameter_matrix(rows, dim)
         assert m.shape == (rows, dim) and m.dtype == np.float32 and m.flags.writeable
         assert m.flags.c_contiguous and not m.any()
         m[:] = 1.5
         assert float(m.sum()) == 1.5 * rows * dim
-    big = parameter_matrix(40000, 100)
+    big = parameter_matrix(big_rows, 100)
     big[:] = 1.0
     start = big.ctypes.data
     try:
