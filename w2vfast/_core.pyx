@@ -289,6 +289,28 @@ def keep_thresholds(const uint64_t[::1] counts not None, double sample):
     return out
 
 
+cdef extern from *:
+    """
+    #if defined(__GLIBC__)
+    #include <malloc.h>
+    static int w2v_map_large_blocks(int bytes) { return mallopt(M_MMAP_THRESHOLD, bytes); }
+    #else
+    static int w2v_map_large_blocks(int bytes) { (void)bytes; return 0; }
+    #endif
+    """
+    int w2v_map_large_blocks(int bytes) nogil
+
+
+def map_large_blocks(int bytes=256 << 10):
+    """From now on, malloc blocks of `bytes` or more get their own mapping, unmapped when freed
+    (glibc's mallopt M_MMAP_THRESHOLD).  By default glibc raises that threshold each time such a
+    block is freed, up to 32 MB, and then serves large blocks from the heap, which keeps freed
+    memory: after the first pass (its provisional id stream, the parallel parts' tables) the
+    Huffman tables' temporaries then left 20-30 MB behind, counted in the peak of the whole run
+    (BENCHMARKS.md).  Training allocates nothing in its loop, so this costs it nothing."""
+    w2v_map_large_blocks(bytes)
+
+
 def init_uniform(uint64_t rows, int dim, uint64_t seed, out=None):
     """A rows x dim float32 matrix uniform in [-0.5/dim, 0.5/dim), as word2vec.c's syn0 (written
     into `out` when given)."""

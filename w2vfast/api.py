@@ -398,6 +398,7 @@ def train(corpus=None, *, output=None, binary=False, save_vocab=None, read_vocab
     memory train too; nothing is left behind in `tmp_dir`, whatever way the run ends.
     """
     from .model_io import load_model as _load, save_model as _save
+    _core.map_large_blocks()  # freed tables go back to the system, not into the run's peak
     start = time.perf_counter()
     state = None
     if ids_memory is None:

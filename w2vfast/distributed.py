@@ -245,6 +245,7 @@ def train(cluster, corpus=None, *, train_files=None, output=None, binary=False, 
     from .model_io import save_model as _save
     from .formats import write_vectors
     from .vocab import save_vocab_file
+    _core.map_large_blocks()  # as api.train
     start = time.perf_counter()
     o = opts.resolve(**options)
     sync_interval = SYNC_DEFAULTS["sync_interval"] if sync_interval is None else sync_interval
