@@ -131,17 +131,23 @@ cdef class Dictionary:
         return memoryview(<uint8_t[:self.d.ids.len]> self.d.ids.data)
 
     @classmethod
-    def restore(cls, words, counts, const unsigned char[::1] id_stream not None, uint64_t n_ids,
-                spill_above=None, spill_dir=None):
-        """A finalized dictionary from saved words (in vocabulary order), counts and id stream
-        (any buffer: a memory-mapped file is copied in pieces, spilling as it grows)."""
+    def _of_words(cls, words, counts, spill_above, spill_dir):
+        """A finalized dictionary of exactly `words` (in this order) with `counts`, no ids yet."""
         cdef Dictionary d = cls(record_ids=False, spill_above=spill_above, spill_dir=spill_dir)
-        cdef uint64_t start, stop, size = id_stream.shape[0], piece = 1 << 24
         for w, c in zip(words, counts):
             d.add(w, int(c))
         d.finalize(0, keep_order=True)
         if d.n_words != len(words):
-            raise ValueError("the saved vocabulary has repeated words")
+            raise ValueError("the vocabulary has repeated words")
+        return d
+
+    @classmethod
+    def restore(cls, words, counts, const unsigned char[::1] id_stream not None, uint64_t n_ids,
+                spill_above=None, spill_dir=None):
+        """A finalized dictionary from saved words (in vocabulary order), counts and id stream
+        (any buffer: a memory-mapped file is copied in pieces, spilling as it grows)."""
+        cdef Dictionary d = cls._of_words(words, counts, spill_above, spill_dir)
+        cdef uint64_t start, stop, size = id_stream.shape[0], piece = 1 << 24
         for start in range(0, size, piece):
             stop = min(start + piece, size)
             d.check(w2v_dict_append_ids(&d.d, &id_stream[start], stop - start, 0),
@@ -169,12 +175,7 @@ cdef class Dictionary:
             raise ValueError("the shard's dictionary must not be finalized")
         if remap.shape[0] != shard.d.n_words:
             raise ValueError(f"remap has {remap.shape[0]} entries for {shard.d.n_words} words")
-        cdef Dictionary d = cls(record_ids=False, spill_above=spill_above, spill_dir=spill_dir)
-        for w, c in zip(words, counts):
-            d.add(w, int(c))
-        d.finalize(0, keep_order=True)
-        if d.n_words != len(words):
-            raise ValueError("the vocabulary has repeated words")
+        cdef Dictionary d = cls._of_words(words, counts, spill_above, spill_dir)
         cdef uint32_t i
         for i in range(remap.shape[0]):
             if remap[i] != 0xFFFFFFFF and remap[i] >= d.d.n_words:

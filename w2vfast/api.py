@@ -321,6 +321,35 @@ def _continued_matrices(saved, V_old, V, o, same_tree):
     return m
 
 
+def progress_reporter(progress, t0, state=None, scale=None):
+    """The callback Trainer.run calls a few times a second: it turns the trainer's counters into
+    the dict `progress(info)` expects (words, total, alpha, elapsed, loss, words_per_sec,
+    per_thread), where loss is the mean loss per example since the previous report.  `state`:
+    the checkpoint a resumed run started from (its words are not this run's speed); `scale`:
+    st -> (words, total), the whole job's counts of a distributed run."""
+    last = {"loss": 0.0, "examples": 0, "avg": float("nan")}
+    if state is not None:
+        last["loss"] = sum(t["loss"] for t in state["threads"])
+        last["examples"] = sum(t["examples"] for t in state["threads"])
+
+    def report(st):
+        if progress is None:
+            return
+        elapsed = time.perf_counter() - t0
+        # the loss since the previous report, per example: the running loss of the current model
+        d_examples = st["examples"] - last["examples"]
+        if d_examples > 0:
+            last["avg"] = (st["loss"] - last["loss"]) / d_examples
+            last["loss"], last["examples"] = st["loss"], st["examples"]
+        words, total = (st["words"], st["total"]) if scale is None else scale(st)
+        done = words - (state["words_done"] if state else 0)
+        progress({"words": words, "total": total, "alpha": st["alpha"],
+                  "elapsed": elapsed, "loss": last["avg"],
+                  "words_per_sec": done / elapsed if elapsed > 0 else 0.0,
+                  "per_thread": [w / elapsed if elapsed > 0 else 0.0 for w in st["per_thread"]]})
+    return report
+
+
 def _merged_vocabulary(corpus, saved, o, max_vocab):
     """--update-vocab: the saved words (rows unchanged, counts plus the new corpus's), then the
     new corpus's words that reach min_count, by count.  Returns (words, counts)."""
@@ -472,25 +501,7 @@ def train(corpus=None, *, output=None, binary=False, save_vocab=None, read_vocab
         _save(checkpoint, words, counts, matrices, {**o, "outputs": outputs},
               {"corpus": str(corpus)}, state=st, id_stream=d.id_stream())
 
-    last = {"loss": 0.0, "examples": 0, "avg": float("nan")}
-    if state is not None:
-        last["loss"] = sum(t["loss"] for t in state["threads"])
-        last["examples"] = sum(t["examples"] for t in state["threads"])
-
-    def report(st):
-        if progress is None:
-            return
-        elapsed = time.perf_counter() - t0
-        # the loss since the previous report, per example: the running loss of the current model
-        d_examples = st["examples"] - last["examples"]
-        if d_examples > 0:
-            last["avg"] = (st["loss"] - last["loss"]) / d_examples
-            last["loss"], last["examples"] = st["loss"], st["examples"]
-        done = st["words"] - (state["words_done"] if state else 0)
-        progress({"words": st["words"], "total": st["total"], "alpha": st["alpha"],
-                  "elapsed": elapsed, "loss": last["avg"],
-                  "words_per_sec": done / elapsed if elapsed > 0 else 0.0,
-                  "per_thread": [w / elapsed if elapsed > 0 else 0.0 for w in st["per_thread"]]})
+    report = progress_reporter(progress, t0, state)
 
     try:
         trainer.run(threads=o["threads"], progress=report, interval=0.25,

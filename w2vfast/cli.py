@@ -310,6 +310,11 @@ def train(corpus, train_file, output, binary, save_vocab, read_vocab, save_conte
             printer.close()
         if log is not None:
             log.close()
+    _finish(model, classes, output, debug)
+
+
+def _finish(model, classes, output, debug):
+    """After training: the -classes file instead of vectors, then the summary line."""
     if classes:
         from .classes import compute_classes, write_classes
         if classes > len(model):
@@ -317,9 +322,13 @@ def train(corpus, train_file, output, binary, save_vocab, read_vocab, save_conte
         write_classes(output, model.index_to_key, compute_classes(model.vectors, classes))
     if debug >= 1:
         s = model.stats
+        workers = (f"{s['ranks']} processes x {model.options['threads']} threads" if "ranks" in s
+                   else f"{model.options['threads']} threads")
+        exchanges = (f"; {s['syncs']} exchanges, {s['bytes_sent'] / 2**20:.1f} MiB sent by each "
+                     f"process, {s['sync_seconds']:.2f} s in them" if "ranks" in s else "")
         click.echo(f"Trained {s['train_words'] * model.options['iter']} words in {s['train_seconds']:.2f} s "
-                   f"({s['words_per_sec'] / 1000:.1f}k words/s, {model.options['threads']} threads); "
-                   f"vocabulary in {s['vocab_seconds']:.2f} s", err=True)
+                   f"({s['words_per_sec'] / 1000:.1f}k words/s, {workers}); "
+                   f"vocabulary in {s['vocab_seconds']:.2f} s{exchanges}", err=True)
 
 
 def _check_outputs(corpus, output, save_vocab, save_model, save_context, log_json, update_vocab=False,
@@ -392,8 +401,9 @@ def _train_distributed(cluster, corpus, train_files, output, binary, save_vocab,
                            save_model=save_model, progress=_reporter(printer, log),
                            on_vocab=_vocab_reporter(debug) if cluster.rank == 0 else None,
                            ids_memory=ids_memory, tmp_dir=tmp_dir, sync_interval=sync_interval,
-                           sync_rows=sync_rows, warn=lambda m: click.echo(f"w2vfast: {m}", err=True)
-                           if debug >= 1 else None, **options)
+                           sync_rows=sync_rows,
+                           warn=(lambda m: click.echo(f"w2vfast: {m}", err=True)) if debug >= 1 else None,
+                           **options)
         if log is not None and model is not None:
             log.summary(model)
     finally:
@@ -403,18 +413,8 @@ def _train_distributed(cluster, corpus, train_files, output, binary, save_vocab,
             log.close()
     if model is None:  # -save-vocab alone
         return
-    if classes and cluster.rank == 0:
-        from .classes import compute_classes, write_classes
-        if classes > len(model):
-            raise click.UsageError(f"invalid -classes {classes}: more classes than the {len(model)} words")
-        write_classes(output, model.index_to_key, compute_classes(model.vectors, classes))
-    if debug >= 1:
-        s = model.stats
-        click.echo(f"Trained {s['train_words'] * model.options['iter']} words in {s['train_seconds']:.2f} s "
-                   f"({s['words_per_sec'] / 1000:.1f}k words/s, {s['ranks']} processes x "
-                   f"{model.options['threads']} threads); vocabulary in {s['vocab_seconds']:.2f} s; "
-                   f"{s['syncs']} exchanges, {s['bytes_sent'] / 2**20:.1f} MiB sent by each process, "
-                   f"{s['sync_seconds']:.2f} s in them", err=True)
+    # every rank holds the whole model; rank 0 alone writes and reports
+    _finish(model, classes if cluster.rank == 0 else 0, output, debug)
 
 
 @main.command("plot-loss")

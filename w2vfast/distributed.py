@@ -309,25 +309,13 @@ def train(cluster, corpus=None, *, train_files=None, output=None, binary=False, 
     rounds = per_epoch * o["iter"] if cluster.size > 1 else 0  # one rank: nothing to exchange
     t0 = time.perf_counter()
     cpu0 = time.process_time()
-    last = {"loss": 0.0, "examples": 0, "avg": float("nan")}
-
-    def report(st):
-        if progress is None:
-            return
-        elapsed = time.perf_counter() - t0
-        d_examples = st["examples"] - last["examples"]
-        if d_examples > 0:
-            last["avg"] = (st["loss"] - last["loss"]) / d_examples
-            last["loss"], last["examples"] = st["loss"], st["examples"]
+    def global_counts(st):
         # every rank is at the same fraction of its work at each exchange: this rank's
         # fraction times the global total is the global count (exact there, close between)
         fraction = st["words"] / st["total"] if st["total"] else 1.0
-        done = fraction * global_ids * o["iter"]
-        progress({"words": done, "total": global_ids * o["iter"], "alpha": st["alpha"],
-                  "elapsed": elapsed, "loss": last["avg"],
-                  "words_per_sec": done / elapsed if elapsed > 0 else 0.0,
-                  "per_thread": [w / elapsed if elapsed > 0 else 0.0 for w in st["per_thread"]],
-                  "ranks": cluster.size})
+        return fraction * global_ids * o["iter"], global_ids * o["iter"]
+
+    report = api.progress_reporter(progress, t0, scale=global_counts)
 
     def sync(tr, k):
         cluster.exchange(trained, reference, len(words), sync_rows, full=k % per_epoch == 0)
