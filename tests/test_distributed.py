@@ -454,3 +454,14 @@ def test_train_files_errors_in_one_process(tmp_path, case):
     assert "Traceback" not in stderr
     assert {"no-list": "not found", "missing-file": "nope.txt", "both": "give the corpus once"}[case] in stderr
     assert not (tmp_path / "v.txt").exists()
+
+
+@pytest.mark.parametrize("flag,value", [("-sync-interval", "-1"), ("-sync-interval", "many"),
+                                        ("-sync-rows", "-5"), ("-sync-rows", "1.5")])
+def test_bad_sync_flags_are_usage_errors(tmp_path, flag, value):
+    (tmp_path / "c.txt").write_bytes(TEXT)
+    r = _one_process("train", tmp_path / "c.txt", "-output", tmp_path / "v.txt", flag, value)
+    stderr = r.stderr.decode()
+    assert r.returncode == 2, stderr
+    assert flag in stderr and "Traceback" not in stderr
+    assert not (tmp_path / "v.txt").exists()
