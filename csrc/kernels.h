@@ -30,6 +30,7 @@ typedef float w2v_vf __attribute__((vector_size(64)));
 typedef float w2v_vf8 __attribute__((vector_size(32)));
 typedef float w2v_vf4 __attribute__((vector_size(16)));
 #define W2V_VW 16
+#define W2V_STORE1(p, v) (*(p) = (v))
 
 W2V_INLINE w2v_vf w2v_load(const float *p) {
     w2v_vf v;
@@ -73,39 +74,6 @@ W2V_INLINE float w2v_dot(const float *a, const float *b, int n) {
     return s;
 }
 
-/* Four dot products of `a` with b0..b3: each load of `a` serves four independent FMA chains. */
-W2V_INLINE void w2v_dot4(const float *a, const float *b0, const float *b1, const float *b2,
-                         const float *b3, int n, float *out) {
-    w2v_vf c0 = {0}, c1 = {0}, c2 = {0}, c3 = {0};
-    int i = 0;
-    for (; i + W2V_VW <= n; i += W2V_VW) {
-        w2v_vf x = w2v_load(a + i);
-        c0 += x * w2v_load(b0 + i);
-        c1 += x * w2v_load(b1 + i);
-        c2 += x * w2v_load(b2 + i);
-        c3 += x * w2v_load(b3 + i);
-    }
-    if (i < n && n >= W2V_VW) {
-        int t = n - W2V_VW;
-        w2v_vf x = w2v_tail_mask(n - i) * w2v_load(a + t);
-        c0 += x * w2v_load(b0 + t);
-        c1 += x * w2v_load(b1 + t);
-        c2 += x * w2v_load(b2 + t);
-        c3 += x * w2v_load(b3 + t);
-        i = n;
-    }
-    out[0] = w2v_hsum(c0);
-    out[1] = w2v_hsum(c1);
-    out[2] = w2v_hsum(c2);
-    out[3] = w2v_hsum(c3);
-    for (; i < n; i++) {
-        out[0] += a[i] * b0[i];
-        out[1] += a[i] * b1[i];
-        out[2] += a[i] * b2[i];
-        out[3] += a[i] * b3[i];
-    }
-}
-
 /* Functions that store into a row finish its last n % 16 floats with 8- and 4-float vectors,
  * not with the overlapping 16-float tail the read-only kernels use: that tail would load the
  * lanes the main loop has just stored, which cannot be forwarded from the store buffer and stalls
@@ -138,46 +106,158 @@ W2V_INLINE void w2v_axpy(float a, const float *restrict x, float *restrict y, in
     for (; i < n; i++) y[i] += a * x[i];
 }
 
-/* y += sum_k g[k gs] base[idx[k]]: a weighted sum of k matrix rows added to y, each slice of y
- * held in a register while all rows contribute (one load and store of y instead of k). */
-W2V_INLINE void w2v_combine(float *restrict y, const float *g, int gs, const float *base,
-                            const uint32_t *idx, int k, int n) {
+/* Small dense products over matrix rows given by pointers, for the window blocks below:
+ *     Y_a += sum_b W[a wy + b] X_b      (a < ny, b < nx, rows of n floats)
+ * Rows of Y are taken four at a time: each slice of X_b is loaded once for four FMAs into four
+ * outputs, and two slices of each output are kept in registers (eight independent FMA chains,
+ * enough to hide FMA latency; one chain per row left the core waiting).  The Y rows must be
+ * distinct (a row twice in one group of four would lose one increment); X rows may repeat. */
+#define W2V_GEMM4_COLUMNS(VT, LOAD, STORE, WIDTH)                                                   \
+    for (; i + (WIDTH) <= n; i += (WIDTH)) {                                                       \
+        VT a0 = LOAD(Y[0] + i), a1 = LOAD(Y[1] + i), a2 = LOAD(Y[2] + i), a3 = LOAD(Y[3] + i);     \
+        for (int b = 0; b < nx; b++) {                                                             \
+            VT x = LOAD(X[b] + i);                                                                 \
+            a0 += W[b] * x;                                                                        \
+            a1 += W[wy + b] * x;                                                                   \
+            a2 += W[2 * wy + b] * x;                                                               \
+            a3 += W[3 * wy + b] * x;                                                               \
+        }                                                                                          \
+        STORE(Y[0] + i, a0);                                                                       \
+        STORE(Y[1] + i, a1);                                                                       \
+        STORE(Y[2] + i, a2);                                                                       \
+        STORE(Y[3] + i, a3);                                                                       \
+    }
+
+W2V_INLINE void w2v_gemm4(float *const *Y, const float *const *X, int nx, const float *W, int wy, int n) {
     int i = 0;
-    /* two slices of y at once: two independent FMA chains, since one chain of k dependent
-     * FMAs per slice leaves the core waiting on FMA latency */
+    for (; i + 2 * W2V_VW <= n; i += 2 * W2V_VW) {
+        w2v_vf a0 = w2v_load(Y[0] + i), a1 = w2v_load(Y[1] + i), a2 = w2v_load(Y[2] + i), a3 = w2v_load(Y[3] + i);
+        w2v_vf b0 = w2v_load(Y[0] + i + W2V_VW), b1 = w2v_load(Y[1] + i + W2V_VW);
+        w2v_vf b2 = w2v_load(Y[2] + i + W2V_VW), b3 = w2v_load(Y[3] + i + W2V_VW);
+        for (int b = 0; b < nx; b++) {
+            w2v_vf x = w2v_load(X[b] + i), z = w2v_load(X[b] + i + W2V_VW);
+            float w0 = W[b], w1 = W[wy + b], w2 = W[2 * wy + b], w3 = W[3 * wy + b];
+            a0 += w0 * x; a1 += w1 * x; a2 += w2 * x; a3 += w3 * x;
+            b0 += w0 * z; b1 += w1 * z; b2 += w2 * z; b3 += w3 * z;
+        }
+        w2v_store(Y[0] + i, a0); w2v_store(Y[1] + i, a1); w2v_store(Y[2] + i, a2); w2v_store(Y[3] + i, a3);
+        w2v_store(Y[0] + i + W2V_VW, b0); w2v_store(Y[1] + i + W2V_VW, b1);
+        w2v_store(Y[2] + i + W2V_VW, b2); w2v_store(Y[3] + i + W2V_VW, b3);
+    }
+    /* the rest in 16-, 8- and 4-float vectors, then scalars (no overlapping vector: see w2v_axpy) */
+    W2V_GEMM4_COLUMNS(w2v_vf, w2v_load, w2v_store, W2V_VW)
+    W2V_GEMM4_COLUMNS(w2v_vf8, w2v_load8, w2v_store8, 8)
+    W2V_GEMM4_COLUMNS(w2v_vf4, w2v_load4, w2v_store4, 4)
+    W2V_GEMM4_COLUMNS(float, *, W2V_STORE1, 1)
+}
+
+/* One row of the same product: y += sum_b w[b] X_b, two slices of y at a time (two chains). */
+W2V_INLINE void w2v_gemm1(float *restrict y, const float *const *X, int nx, const float *w, int n) {
+    int i = 0;
     for (; i + 2 * W2V_VW <= n; i += 2 * W2V_VW) {
         w2v_vf acc0 = w2v_load(y + i), acc1 = w2v_load(y + i + W2V_VW);
-        for (int q = 0; q < k; q++) {
-            const float *row = base + (size_t)idx[q] * n + i;
-            float gq = g[q * gs];
-            acc0 += gq * w2v_load(row);
-            acc1 += gq * w2v_load(row + W2V_VW);
+        for (int b = 0; b < nx; b++) {
+            acc0 += w[b] * w2v_load(X[b] + i);
+            acc1 += w[b] * w2v_load(X[b] + i + W2V_VW);
         }
         w2v_store(y + i, acc0);
         w2v_store(y + i + W2V_VW, acc1);
     }
     for (; i + W2V_VW <= n; i += W2V_VW) {
         w2v_vf acc = w2v_load(y + i);
-        for (int q = 0; q < k; q++) acc += g[q * gs] * w2v_load(base + (size_t)idx[q] * n + i);
+        for (int b = 0; b < nx; b++) acc += w[b] * w2v_load(X[b] + i);
         w2v_store(y + i, acc);
     }
     if (i + 8 <= n) {
         w2v_vf8 acc = w2v_load8(y + i);
-        for (int q = 0; q < k; q++) acc += g[q * gs] * w2v_load8(base + (size_t)idx[q] * n + i);
+        for (int b = 0; b < nx; b++) acc += w[b] * w2v_load8(X[b] + i);
         w2v_store8(y + i, acc);
         i += 8;
     }
     if (i + 4 <= n) {
         w2v_vf4 acc = w2v_load4(y + i);
-        for (int q = 0; q < k; q++) acc += g[q * gs] * w2v_load4(base + (size_t)idx[q] * n + i);
+        for (int b = 0; b < nx; b++) acc += w[b] * w2v_load4(X[b] + i);
         w2v_store4(y + i, acc);
         i += 4;
     }
     for (; i < n; i++) {
         float acc = y[i];
-        for (int q = 0; q < k; q++) acc += g[q * gs] * base[(size_t)idx[q] * n + i];
+        for (int b = 0; b < nx; b++) acc += w[b] * X[b][i];
         y[i] = acc;
     }
+}
+
+W2V_INLINE void w2v_gemm_acc(float *const *Y, int ny, const float *const *X, int nx, const float *W, int wy, int n) {
+    int a = 0;
+    for (; a + 4 <= ny; a += 4) w2v_gemm4(Y + a, X, nx, W + (size_t)a * wy, wy, n);
+    for (; a < ny; a++) w2v_gemm1(Y[a], X, nx, W + (size_t)a * wy, n);
+}
+
+/* Sums of eight vectors, lane k of the result holding the sum of v_k's lanes: a tree of
+ * two-source shuffles (7 shuffle-add pairs and a last one) instead of eight separate w2v_hsum. */
+W2V_INLINE w2v_vf8 w2v_hsum8(w2v_vf v0, w2v_vf v1, w2v_vf v2, w2v_vf v3, w2v_vf v4, w2v_vf v5,
+                             w2v_vf v6, w2v_vf v7) {
+#define W2V_HALVES(a, b)                                                                            \
+    (__builtin_shufflevector(a, b, 0, 1, 2, 3, 4, 5, 6, 7, 16, 17, 18, 19, 20, 21, 22, 23) +         \
+     __builtin_shufflevector(a, b, 8, 9, 10, 11, 12, 13, 14, 15, 24, 25, 26, 27, 28, 29, 30, 31))
+#define W2V_QUARTERS(a, b)                                                                          \
+    (__builtin_shufflevector(a, b, 0, 1, 2, 3, 8, 9, 10, 11, 16, 17, 18, 19, 24, 25, 26, 27) +       \
+     __builtin_shufflevector(a, b, 4, 5, 6, 7, 12, 13, 14, 15, 20, 21, 22, 23, 28, 29, 30, 31))
+#define W2V_EIGHTHS(a, b)                                                                           \
+    (__builtin_shufflevector(a, b, 0, 1, 4, 5, 8, 9, 12, 13, 16, 17, 20, 21, 24, 25, 28, 29) +       \
+     __builtin_shufflevector(a, b, 2, 3, 6, 7, 10, 11, 14, 15, 18, 19, 22, 23, 26, 27, 30, 31))
+    /* [v0 folded to 8 lanes | v1 folded to 8], ..., then 4 groups of 4, then 8 pairs */
+    w2v_vf pairs = W2V_EIGHTHS(W2V_QUARTERS(W2V_HALVES(v0, v1), W2V_HALVES(v2, v3)),
+                               W2V_QUARTERS(W2V_HALVES(v4, v5), W2V_HALVES(v6, v7)));
+#undef W2V_HALVES
+#undef W2V_QUARTERS
+#undef W2V_EIGHTHS
+    return __builtin_shufflevector(pairs, pairs, 0, 2, 4, 6, 8, 10, 12, 14) +
+           __builtin_shufflevector(pairs, pairs, 1, 3, 5, 7, 9, 11, 13, 15);
+}
+
+/* Dot products of rows a0 and a1 with b[0..3]: s0[q] = a0 . b[q], s1[q] = a1 . b[q].  Eight
+ * independent FMA chains; each loaded slice serves four (a) or two (b) products. */
+W2V_INLINE void w2v_dot_tile(const float *a0, const float *a1, const float *const *b, int n, float *s0,
+                             float *s1) {
+    w2v_vf c00 = {0}, c01 = {0}, c02 = {0}, c03 = {0}, c10 = {0}, c11 = {0}, c12 = {0}, c13 = {0};
+    const float *b0 = b[0], *b1 = b[1], *b2 = b[2], *b3 = b[3];
+    int i = 0;
+#define W2V_TILE_STEP(X0, X1, AT)                                                                   \
+    do {                                                                                            \
+        w2v_vf y0 = w2v_load(b0 + (AT)), y1 = w2v_load(b1 + (AT)), y2 = w2v_load(b2 + (AT)),        \
+               y3 = w2v_load(b3 + (AT));                                                            \
+        c00 += (X0) * y0; c01 += (X0) * y1; c02 += (X0) * y2; c03 += (X0) * y3;                     \
+        c10 += (X1) * y0; c11 += (X1) * y1; c12 += (X1) * y2; c13 += (X1) * y3;                     \
+    } while (0)
+    for (; i + W2V_VW <= n; i += W2V_VW) W2V_TILE_STEP(w2v_load(a0 + i), w2v_load(a1 + i), i);
+    if (i < n && n >= W2V_VW) { /* the overlapping last vector, its repeated lanes masked off */
+        w2v_vf mask = w2v_tail_mask(n - i);
+        W2V_TILE_STEP(mask * w2v_load(a0 + n - W2V_VW), mask * w2v_load(a1 + n - W2V_VW), n - W2V_VW);
+        i = n;
+    }
+#undef W2V_TILE_STEP
+    w2v_vf8 r = w2v_hsum8(c00, c01, c02, c03, c10, c11, c12, c13);
+    for (int q = 0; q < 4; q++) {
+        s0[q] = r[q];
+        s1[q] = r[4 + q];
+    }
+    for (; i < n; i++) /* rows shorter than one vector */
+        for (int q = 0; q < 4; q++) {
+            s0[q] += a0[i] * b[q][i];
+            s1[q] += a1[i] * b[q][i];
+        }
+}
+
+/* S[i ss + j] = A_i . B_j for i < na and j < nb, in tiles of 2 x 4.  A must have a valid row
+ * pointer at index na (when na is odd) and B three past nb: their products land in S's padding
+ * (na rounded up to 2 rows, ss >= nb rounded up to 4) and are never read.  With `lower`, only
+ * the tiles holding some j < i are computed (the strictly lower triangle, for a Gram matrix). */
+W2V_INLINE void w2v_dot_tiles(const float *const *A, int na, const float *const *B, int nb, int n, int lower,
+                              float *S, int ss) {
+    for (int i = 0; i < na; i += 2)
+        for (int j = 0; j < nb && (!lower || j <= i); j += 4)
+            w2v_dot_tile(A[i], A[i + 1], B + j, n, S + (size_t)i * ss + j, S + (size_t)(i + 1) * ss + j);
 }
 
 /* Negative sampling for one input vector.
@@ -267,85 +347,149 @@ W2V_INLINE void w2v_train_cbow(const w2v_model *m, uint32_t word, const uint32_t
  *
  * All n context words of a centre word predict the same targets: the centre word and its noise
  * words for NS, the inner nodes of its Huffman path for HS.  Writing the context rows as a matrix
- * M (n x D) and the target rows as T (m x D), the n x m scores are S = M T', the gradient factors
- * G = (labels - s(S)) alpha (0 where HS skips a node), and the updates are
- *     M += G T    and    T += G' M,
- * both computed from the values before the block, as word2vec.c computes each pair's two updates
- * from the values before that pair.  Each target row is thus read and written once per window
- * instead of once per pair, and the m + n rows stay in L1 for all n m dot products.  For NS the
- * noise words are drawn once per window and shared by its pairs (word2vec.c draws them per pair);
- * `-batch 0` keeps word2vec.c's exact pair-by-pair path.
+ * M (n x D) and the target rows as T (m x D), the scores are S = M T' (n x m), the gradient
+ * factors G = (labels - s(S)) alpha, and the updates
+ *     M += G T    and    T += G' M.
+ * Each target row is read and written once per block instead of once per pair, and the products
+ * run as small dense tiles (w2v_dot_tiles, w2v_gemm_acc) with the m + n rows in L1.
+ *
+ * Negative sampling takes every pair's update from the rows as they were before the block, and
+ * the noise words are drawn once per window and shared by its pairs (word2vec.c draws them per
+ * pair).  Measured to be at least as accurate as the exact path (BENCHMARKS.md).
+ *
+ * Hierarchical softmax gives word2vec.c's sequential result instead.  There context c (in window
+ * order) updates each node, T_j += g_cj M_c, before context c + 1 scores it, so context c sees
+ *     T_j(c) = T_j + sum_{c'<c} g_c'j M_c'
+ * and its score and its own update are
+ *     f_cj   = M_c . T_j(c)            = S_cj + sum_{c'<c} g_c'j K_cc'        with K = M M'
+ *     dM_c   = sum_j g_cj T_j(c)       = (G T)_c + sum_{c'<c} H_cc' M_c'     with H = G G'
+ * So one Gram matrix K (n(n-1)/2 dot products) turns the block scores into the sequential ones,
+ * row by row, and the lower triangle of H joins the G T product as n more input rows.  The final
+ * T is T + G' M either way.  The result equals the pair-by-pair path up to float rounding,
+ * except where one word is the context twice in a block: the exact path lets the second
+ * occurrence see the first one's update of its row, here both see the row as before the block.
+ * (Without this correction, delayed updates to the few nodes near the root that every window
+ * shares cost 0.7 points of analogy accuracy.)
  *
  * `out` is syn1neg or syn1, `rows` the m target rows, `labels` their labels; `hs` selects the HS
  * rule for saturated scores (skip the node) over the NS rule (clip the sigmoid).  dM (n x D)
  * accumulates the context rows' updates; the caller applies it once every loss has added its
  * share. */
-W2V_INLINE float w2v_block_gradient(float f, float label, int hs, const float *sigmoid, float alpha) {
-    if (f > -W2V_MAX_EXP && f < W2V_MAX_EXP) return (label - w2v_sigmoid(sigmoid, f)) * alpha;
-    if (hs) return 0.0f; /* HS skips saturated nodes; NaN lands here too */
-    return (label - (f > 0 ? 1.0f : 0.0f)) * alpha;
+
+/* Gradient factors of one context's scores f[0..m): g = (label - s(f)) alpha, with the HS or NS
+ * rule past the table; returns the loss.  Branch-free, and run over m rounded up to 16 so that
+ * the compiler's vector loop (table gathers) does all of it instead of a scalar remainder loop:
+ * f, labels and g must have room for that many, the padding lanes may hold anything (their
+ * table index is clamped, their loss dropped, their g ignored by the caller). */
+W2V_INLINE int w2v_round16(int n) { return (n + 15) & ~15; }
+
+W2V_INLINE float w2v_block_gradients(const float *f, const float *labels, int m, int hs, const float *table,
+                                     float alpha, float *restrict g) {
+    float loss = 0.0f;
+    const int m16 = m;
+#pragma omp simd reduction(+ : loss)
+    for (int r = 0; r < m16; r++) {
+        float x = f[r], label = labels[r];
+        int inside = x > -W2V_MAX_EXP && x < W2V_MAX_EXP; /* false for NaN */
+        int idx = w2v_sigmoid_index(inside ? x : 0.0f);
+        float s = table[idx], log_s = table[W2V_SIGMOID_TABLE_SIZE + idx];
+        float clipped = hs ? label : (x > 0 ? 1.0f : 0.0f); /* HS: a zero step */
+        g[r] = (label - (inside ? s : clipped)) * alpha;
+        log_s = inside ? log_s : (x > 0 ? 0.0f : x); /* as w2v_target_loss */
+        float term = label > 0.5f ? -log_s : x - log_s;
+        loss += r < m ? term : 0.0f;
+    }
+    return loss;
 }
+
+W2V_INLINE int w2v_round4(int n) { return (n + 3) & ~3; }
 
 W2V_INLINE void w2v_block_update(const w2v_model *m, w2v_thread *t, float *out, const uint32_t *rows,
-                                 const float *labels, int n_rows, int hs, const uint32_t *ctx,
-                                 int n_ctx, float alpha, float *restrict dM, double *loss) {
-    const int D = m->dim;
-    float *restrict G = t->block_g; /* n_ctx x n_rows */
-    /* 1. scores S = M T' and factors G, four targets at a time */
+                                 const float *labels, int n_rows, int hs, const uint32_t *ctx, int n_ctx,
+                                 float alpha, float *restrict dM, double *loss) {
+    const int D = m->dim, L = n_rows, n = n_ctx;
+    const int ss = w2v_round16(L);  /* row stride of the scores S */
+    const int ks = w2v_round4(n);   /* of the Gram matrix K */
+    const int gs = hs ? L + n : L;  /* of G; for HS, row c continues with H_c0 .. H_c(n-1) */
+    float *restrict S = t->block_s, *restrict K = t->block_k, *restrict G = t->block_g;
+    /* X: the L target rows, then the n context rows (then 4 padding pointers), so that for HS
+     * [T; M] are the inputs of dM = [G H] [T; M]; the padding makes the tiles' reads valid */
+    const float **X = t->block_x, **Mr = X + L;
+    float **Y = t->block_y;
+    for (int r = 0; r < L; r++) X[r] = out + (size_t)rows[r] * D;
+    for (int c = 0; c < n; c++) Mr[c] = m->syn0 + (size_t)ctx[c] * D;
+    for (int p = 0; p < 4; p++) Mr[n + p] = Mr[n - 1];
+
+    /* 1. scores, and for HS the Gram matrix of the context rows */
+    w2v_dot_tiles(Mr, n, X, L, D, 0, S, ss);
+    if (hs && n > 1) w2v_dot_tiles(Mr, n, Mr, n, D, 1, K, ks);
+    /* 2. factors, context by context (for HS each context's scores first get the sequential
+     * correction from the contexts before it) */
     float block_loss = 0.0f;
-    for (int j = 0; j < n_ctx; j++) {
-        const float *mj = m->syn0 + (size_t)ctx[j] * D;
-        float *gj = G + (size_t)j * n_rows;
-        int r = 0;
-        for (; r + 4 <= n_rows; r += 4) {
-            float f[4];
-            w2v_dot4(mj, out + (size_t)rows[r] * D, out + (size_t)rows[r + 1] * D,
-                     out + (size_t)rows[r + 2] * D, out + (size_t)rows[r + 3] * D, D, f);
-            for (int q = 0; q < 4; q++) {
-                gj[r + q] = w2v_block_gradient(f[q], labels[r + q], hs, m->sigmoid, alpha);
-                block_loss += w2v_target_loss(m->sigmoid, f[q], labels[r + q]);
-            }
-        }
-        for (; r < n_rows; r++) {
-            float f = w2v_dot(mj, out + (size_t)rows[r] * D, D);
-            gj[r] = w2v_block_gradient(f, labels[r], hs, m->sigmoid, alpha);
-            block_loss += w2v_target_loss(m->sigmoid, f, labels[r]);
-        }
+    for (int c = 0; c < n; c++) {
+        float *f = S + (size_t)c * ss, *g = G + (size_t)c * gs;
+        if (hs)
+            for (int p = 0; p < c; p++) w2v_axpy(K[(size_t)c * ks + p], G + (size_t)p * gs, f, L);
+        block_loss += w2v_block_gradients(f, labels, L, hs, m->sigmoid, alpha, t->block_grow);
+        memcpy(g, t->block_grow, (size_t)L * sizeof(float));
+        if (hs)
+            for (int p = 0; p < n; p++) g[L + p] = p < c ? w2v_dot(g, G + (size_t)p * gs, L) : 0.0f;
     }
     *loss += block_loss;
-    /* 2. context updates from the old target rows: dM_j += sum_r G_jr T_r */
-    for (int j = 0; j < n_ctx; j++) w2v_combine(dM + (size_t)j * D, G + (size_t)j * n_rows, 1, out, rows, n_rows, D);
-    /* 3. target updates from the (unchanged) context rows, added in place: T_r += sum_j G_jr M_j.
-     * A row listed twice gets both increments; a concurrent Hogwild update is not overwritten. */
-    for (int r = 0; r < n_rows; r++) w2v_combine(out + (size_t)rows[r] * D, G + r, n_rows, m->syn0, ctx, n_ctx, D);
+    /* 3. context updates from the target rows as before the block: dM += [G H] [T; M] */
+    for (int c = 0; c < n; c++) Y[c] = dM + (size_t)c * D;
+    w2v_gemm_acc(Y, n, X, gs, G, gs, D);
+    /* 4. target updates, added in place: T += G' M.  A noise word drawn twice is one row whose
+     * factors are summed first (the rows of one group of w2v_gemm4 must be distinct); Huffman
+     * path nodes are distinct.  Gt holds the factors transposed, one row per distinct target. */
+    float *restrict Gt = t->block_gt;
+    int n_out = 0;
+    for (int r = 0; r < L; r++) {
+        float *row = out + (size_t)rows[r] * D;
+        int u = n_out;
+        if (!hs)
+            for (u = 0; u < n_out && Y[u] != row; u++) {}
+        if (u == n_out) {
+            Y[n_out] = row;
+            for (int c = 0; c < n; c++) Gt[(size_t)n_out * n + c] = G[(size_t)c * gs + r];
+            n_out++;
+        } else {
+            for (int c = 0; c < n; c++) Gt[(size_t)u * n + c] += G[(size_t)c * gs + r];
+        }
+    }
+    w2v_gemm_acc(Y, n_out, Mr, n, Gt, n, D);
 }
 
-/* The whole skip-gram window of centre word `word` as one block; targets[1..negative] hold its
- * noise words.  Noise words equal to the centre word get no update, as in w2v_ns_update. */
+/* The whole skip-gram window of centre word `word` in blocks of at most W2V_BLOCK_CONTEXTS
+ * contexts (one block for any window up to 8; later blocks see the earlier blocks' updates);
+ * targets[1..negative] hold its noise words.  Noise words equal to the centre word get no
+ * update, as in w2v_ns_update. */
 W2V_INLINE void w2v_train_sg_window(const w2v_model *m, w2v_thread *t, uint32_t word, const uint32_t *ctx,
                                     int n_ctx, const uint32_t *targets, float alpha, double *loss) {
     const int D = m->dim;
     float *restrict dM = t->block_din;
-    if (n_ctx == 0) return;
-    memset(dM, 0, (size_t)n_ctx * D * sizeof(float));
-    if (m->hs) {
-        uint32_t lo = m->code_offset[word], len = m->code_offset[word + 1] - lo;
-        float *labels = t->block_labels;
-        for (uint32_t r = 0; r < len; r++) labels[r] = 1.0f - (float)m->codes[lo + r];
-        w2v_block_update(m, t, m->syn1, m->points + lo, labels, (int)len, 1, ctx, n_ctx, alpha, dM, loss);
-    }
-    if (m->negative) {
-        uint32_t *rows = t->block_rows;
-        float *labels = t->block_labels;
-        int n = 0;
+    uint32_t *rows = t->block_targets;
+    float *labels = t->block_labels;
+    int n_neg = 0;
+    if (m->negative)
         for (int d = 0; d <= m->negative; d++) {
             if (d > 0 && targets[d] == word) continue;
-            rows[n] = targets[d];
-            labels[n++] = d == 0 ? 1.0f : 0.0f;
+            rows[n_neg] = targets[d];
+            labels[n_neg++] = d == 0 ? 1.0f : 0.0f;
         }
-        w2v_block_update(m, t, m->syn1neg, rows, labels, n, 0, ctx, n_ctx, alpha, dM, loss);
+    for (int c0 = 0; c0 < n_ctx; c0 += W2V_BLOCK_CONTEXTS) {
+        int n = n_ctx - c0 < W2V_BLOCK_CONTEXTS ? n_ctx - c0 : W2V_BLOCK_CONTEXTS;
+        memset(dM, 0, (size_t)n * D * sizeof(float));
+        if (m->hs) {
+            uint32_t lo = m->code_offset[word], len = m->code_offset[word + 1] - lo;
+            float *hs_labels = t->block_labels + n_neg;
+            for (uint32_t r = 0; r < len; r++) hs_labels[r] = 1.0f - (float)m->codes[lo + r];
+            w2v_block_update(m, t, m->syn1, m->points + lo, hs_labels, (int)len, 1, ctx + c0, n, alpha, dM, loss);
+        }
+        if (m->negative)
+            w2v_block_update(m, t, m->syn1neg, rows, labels, n_neg, 0, ctx + c0, n, alpha, dM, loss);
+        for (int j = 0; j < n; j++) w2v_axpy(1.0f, dM + (size_t)j * D, m->syn0 + (size_t)ctx[c0 + j] * D, D);
     }
-    for (int j = 0; j < n_ctx; j++) w2v_axpy(1.0f, dM + (size_t)j * D, m->syn0 + (size_t)ctx[j] * D, D);
 }
 
 /* Ask for a row's cache lines ahead of use (a hint: no effect on results). */

@@ -22,6 +22,9 @@
 #define W2V_MAX_EXP 6
 #define W2V_SIGMOID_TABLE_SIZE 1024
 
+/* Skip-gram window blocks take at most this many context words at a time (kernels.h). */
+#define W2V_BLOCK_CONTEXTS 16
+
 /* Progress shared by all threads.  Only ever touched through the atomics in train.c, so the
  * learning-rate schedule has no data race (word2vec.c's global `alpha` and `word_count_actual`
  * are plain variables written by every thread). */
@@ -97,12 +100,18 @@ typedef struct {
     uint32_t *targets;     /* negative + 1 ids: the positive word, then the noise words */
     uint32_t *next_targets; /* the same for the next window, drawn ahead for prefetching */
     uint32_t *context;     /* 2 window ids: the context of one centre word */
-    /* skip-gram block buffers (w2v_block_update), R = max(negative + 1, max_code_length) rows */
-    float *block_din;      /* 2 window x D: their updates */
-    float *block_dout;     /* R x D: their updates */
-    float *block_g;        /* 2 window x R gradient factors */
-    float *block_labels;   /* R */
-    uint32_t *block_rows;  /* R */
+    /* skip-gram window blocks (kernels.h): B = min(W2V_BLOCK_CONTEXTS, 2 window) contexts
+     * against R = negative + 1 or max_code_length targets */
+    float *block_din;      /* B x D: the context rows' updates */
+    float *block_s;        /* B+1 x R rounded up to 16: scores */
+    float *block_k;        /* B+1 x B rounded up to 4: Gram matrix of the context rows (HS) */
+    float *block_g;        /* B x (R + B): gradient factors, then H (HS) */
+    float *block_gt;       /* R x B: factors per distinct target row */
+    float *block_grow;     /* R rounded up to 16: one row of factors */
+    float *block_labels;   /* negative + 1 + max_code_length (+ 16): NS labels, then HS labels */
+    uint32_t *block_targets; /* negative + 1: the NS targets of the window */
+    const float **block_x; /* R + B + 4 row pointers: targets, contexts, padding */
+    float **block_y;       /* max(R, B) row pointers: the rows being updated */
     uint64_t words_done;   /* this thread's words, for per-thread speed (published atomically) */
     double loss;           /* sum of the training loss of this thread's examples ... */
     uint64_t examples;     /* ... and their number (pairs for skip-gram, windows for CBOW) */

@@ -62,7 +62,7 @@ def ref_hs(l1, syn1, codes, points, alpha, neu1e):
     return loss
 
 
-def make_model(V=12, D=16, negative=3, hs=1, cbow=0, cbow_mean=1, scale=0.5, seed=0):
+def make_model(V=12, D=16, negative=3, hs=1, cbow=0, cbow_mean=1, scale=0.5, seed=0, window=5):
     rng = np.random.default_rng(seed)
     counts = np.sort(rng.integers(1, 1000, V).astype(np.uint64))[::-1].copy()
     syn0 = rng.uniform(-scale, scale, (V, D)).astype(np.float32)
@@ -70,7 +70,7 @@ def make_model(V=12, D=16, negative=3, hs=1, cbow=0, cbow_mean=1, scale=0.5, see
     syn1neg = rng.uniform(-scale, scale, (V, D)).astype(np.float32) if negative else None
     huff = _core.huffman(counts)
     noise = _core.alias_table(counts.astype(np.float64) ** 0.75)
-    options = {"size": D, "negative": negative, "hs": hs, "cbow": cbow, "cbow_mean": cbow_mean, "window": 5}
+    options = {"size": D, "negative": negative, "hs": hs, "cbow": cbow, "cbow_mean": cbow_mean, "window": window}
     trainer = _core.Trainer(options, syn0, syn1, syn1neg, huffman=huff, noise=noise)
     return trainer, syn0, syn1, syn1neg, huff
 
@@ -260,11 +260,14 @@ def test_init_uniform_range_and_determinism():
 
 
 def ref_block(syn0, out, ctx, rows, labels, alpha, hs, dM):
-    """The batched skip-gram block: S = M T', G = (labels - s(S)) alpha, M += G T, T += G' M."""
+    """The skip-gram window block.  NS: S = M T', G = (labels - s(S)) alpha, M += G T, T += G' M,
+    all from the rows as before the block.  HS: word2vec.c's pair-by-pair order, each context
+    updating the nodes before the next one scores them (with the context rows as before the
+    block)."""
     M = syn0[ctx].copy()
     T = out[rows].copy()
-    G = np.zeros((len(ctx), len(rows)))
     loss = 0.0
+    G = np.zeros((len(ctx), len(rows)))
     for j in range(len(ctx)):
         for r in range(len(rows)):
             f = float(M[j] @ T[r])
@@ -273,8 +276,14 @@ def ref_block(syn0, out, ctx, rows, labels, alpha, hs, dM):
                 G[j, r] = (labels[r] - table_sigmoid(f)) * alpha
             elif not hs:
                 G[j, r] = (labels[r] - (1.0 if f > 0 else 0.0)) * alpha
-    dM += G @ T
-    np.add.at(out, rows, G.T @ M)
+            if hs:
+                dM[j] += G[j, r] * T[r]
+                T[r] += G[j, r] * M[j]
+    if hs:
+        out[rows] = T  # path nodes are distinct
+    else:
+        dM += G @ T
+        np.add.at(out, rows, G.T @ M)
     return loss
 
 
@@ -305,6 +314,52 @@ def test_skipgram_window_block_matches_numpy(negative, hs, scale):
         np.testing.assert_allclose(syn1, r1, atol=1e-5)
     if negative:
         np.testing.assert_allclose(syn1neg, r1neg, atol=1e-5)
+
+
+@pytest.mark.parametrize("D", [16, 100, 7])
+def test_hs_window_block_equals_the_pair_by_pair_path(D):
+    """With distinct context words, the HS block gives word2vec.c's sequential pair-by-pair
+    result (each context scoring the path nodes after the previous contexts updated them),
+    also across blocks (20 contexts: 16, then 4) and for sizes that are not a multiple of 16."""
+    kw = dict(V=60, D=D, negative=0, hs=1, scale=1.0, window=10)
+    block, b0, b1, _, _ = make_model(**kw)
+    pairs, p0, p1, _, _ = make_model(**kw)
+    word, alpha = 40, 0.2
+    context = np.array([3, 17, 5, 22, 9, 1, 30, 2, 44, 8, 12, 50, 7, 33, 19, 28, 41, 11, 6, 59], dtype=np.uint32)
+    targets = np.array([word], dtype=np.uint32)
+    loss = sum(pairs.step_sg(word, c, targets, alpha) for c in context)
+    assert block.step_sg_window(word, context, targets, alpha) == pytest.approx(loss, rel=1e-4)
+    np.testing.assert_allclose(b1, p1, atol=2e-5)
+    np.testing.assert_allclose(b0, p0, atol=2e-5)
+    # and the correction matters at this step size: one block without it differs
+    plain, q0, q1, _, _ = make_model(**kw)
+    r0, r1 = q0.astype(np.float64), q1.astype(np.float64)
+    codes, points = path(make_model(**kw)[4], word)
+    dM = np.zeros((len(context), D))
+    M, T = r0[context], r1[points]
+    G = np.array([[(1 - c - table_sigmoid(float(m @ t))) * alpha if abs(float(m @ t)) < MAX_EXP else 0.0
+                   for c, t in zip(codes, T)] for m in M])
+    assert np.abs((T + G.T @ M) - p1[points]).max() > 1e-3
+
+
+def test_ns_window_block_takes_wide_windows_in_blocks_of_16():
+    """A window of more than 16 context words is trained as blocks of 16; each block sees the
+    rows the blocks before it updated."""
+    trainer, syn0, _, syn1neg, _ = make_model(V=40, D=20, negative=3, hs=0, window=12)
+    word, alpha = 6, 0.05
+    context = (np.arange(22, dtype=np.uint32) * 7 + 1) % 40
+    context[context == word] = 2
+    targets = np.array([word, 3, 11, 3], dtype=np.uint32)
+    r0, r1neg = syn0.astype(np.float64), syn1neg.astype(np.float64)
+    loss = 0.0
+    for lo in (0, 16):
+        chunk = context[lo:lo + 16]
+        dM = np.zeros((len(chunk), syn0.shape[1]))
+        loss += ref_block(r0, r1neg, chunk, targets, np.array([1.0, 0.0, 0.0, 0.0]), alpha, False, dM)
+        np.add.at(r0, chunk, dM)
+    assert trainer.step_sg_window(word, context, targets, alpha) == pytest.approx(loss, rel=1e-5)
+    np.testing.assert_allclose(syn0, r0, atol=1e-5)
+    np.testing.assert_allclose(syn1neg, r1neg, atol=1e-5)
 
 
 def test_window_block_checks_its_context_size():

@@ -159,11 +159,11 @@ def test_hs_loss_reaches_the_entropy_of_the_corpus(grouped_corpus, mode):
     assert 0.99 * np.log(12) < seen[-1]["loss"] < 1.05 * np.log(12)
 
 
-def test_batch_default_depends_on_the_loss():
+def test_skipgram_trains_window_blocks_unless_asked():
     from w2vfast.options import resolve
     assert resolve(cbow=0, negative=5, hs=0)["batch"] == 1
-    assert resolve(cbow=0, negative=0, hs=1)["batch"] == 0
-    assert resolve(cbow=0, negative=0, hs=1, batch=1)["batch"] == 1
+    assert resolve(cbow=0, negative=0, hs=1)["batch"] == 1
+    assert resolve(cbow=0, negative=0, hs=1, batch=0)["batch"] == 0
 
 
 def test_parameter_matrices_are_zeroed_writable_and_on_huge_pages_where_offered():

@@ -445,8 +445,9 @@ cdef class Trainer:
             for i in range(self.n_threads):
                 t = &self.threads[i]
                 free(t.neu1); free(t.neu1e); free(t.sentence); free(t.targets); free(t.context)
-                free(t.next_targets); free(t.block_din); free(t.block_dout)
-                free(t.block_g); free(t.block_labels); free(t.block_rows)
+                free(t.next_targets); free(t.block_din); free(t.block_s); free(t.block_k)
+                free(t.block_g); free(t.block_gt); free(t.block_grow); free(t.block_labels); free(t.block_targets)
+                free(t.block_x); free(t.block_y)
             free(self.threads)
         self.threads = NULL
         self.n_threads = 0
@@ -456,7 +457,10 @@ cdef class Trainer:
         cdef int i
         cdef w2v_thread *t
         cdef uint64_t rng = self.seed
+        # window blocks (kernels.h): B contexts against R targets at a time
         cdef size_t rows = max(m.negative + 1, m.max_code_length)
+        cdef size_t B = min(W2V_BLOCK_CONTEXTS, 2 * m.window)
+        cdef size_t rows16 = (rows + 15) // 16 * 16, B4 = (B + 3) // 4 * 4
         self._free_threads()
         self.threads = <w2v_thread *>calloc(n, sizeof(w2v_thread))
         if self.threads == NULL:
@@ -470,14 +474,19 @@ cdef class Trainer:
             t.targets = <uint32_t *>calloc(m.negative + 1, sizeof(uint32_t))
             t.context = <uint32_t *>calloc(2 * m.window, sizeof(uint32_t))
             t.next_targets = <uint32_t *>calloc(m.negative + 1, sizeof(uint32_t))
-            t.block_din = <float *>calloc(2 * m.window * m.dim, sizeof(float))
-            t.block_dout = <float *>calloc(rows * m.dim, sizeof(float))
-            t.block_g = <float *>calloc(2 * m.window * rows, sizeof(float))
-            t.block_labels = <float *>calloc(rows, sizeof(float))
-            t.block_rows = <uint32_t *>calloc(rows, sizeof(uint32_t))
+            t.block_din = <float *>calloc(B * m.dim, sizeof(float))
+            t.block_s = <float *>calloc((B + 1) * rows16, sizeof(float))
+            t.block_grow = <float *>calloc(rows16, sizeof(float))
+            t.block_k = <float *>calloc((B + 1) * B4, sizeof(float))
+            t.block_g = <float *>calloc(B * (rows + B), sizeof(float))
+            t.block_gt = <float *>calloc(rows * B, sizeof(float))
+            t.block_labels = <float *>calloc(m.negative + 1 + m.max_code_length + 16, sizeof(float))
+            t.block_targets = <uint32_t *>calloc(m.negative + 1, sizeof(uint32_t))
+            t.block_x = <const float **>calloc(rows + B + 4, sizeof(float *))
+            t.block_y = <float **>calloc(max(rows, B), sizeof(float *))
             if not (t.neu1 and t.neu1e and t.sentence and t.targets and t.next_targets and t.context
-                    and t.block_din and t.block_dout and t.block_g and t.block_labels
-                    and t.block_rows):
+                    and t.block_din and t.block_s and t.block_k and t.block_g and t.block_gt and t.block_grow
+                    and t.block_labels and t.block_targets and t.block_x and t.block_y):
                 self._free_threads()
                 raise MemoryError("out of memory starting threads")
             # each thread its own stream: the seed's splitmix64 sequence, one value per thread

@@ -11,6 +11,7 @@ cdef extern from "w2v.h" nogil:
         W2V_EIO
         W2V_MAX_EXP
         W2V_SIGMOID_TABLE_SIZE
+        W2V_BLOCK_CONTEXTS
 
     ctypedef struct w2v_shared:
         uint64_t words_done
@@ -55,10 +56,15 @@ cdef extern from "w2v.h" nogil:
         uint32_t *next_targets
         uint32_t *context
         float *block_din
-        float *block_dout
+        float *block_s
+        float *block_k
         float *block_g
+        float *block_gt
+        float *block_grow
         float *block_labels
-        uint32_t *block_rows
+        uint32_t *block_targets
+        const float **block_x
+        float **block_y
         uint64_t words_done
         double loss
         uint64_t examples

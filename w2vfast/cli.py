@@ -189,9 +189,9 @@ def _checkpoint_outputs(path):
 @flag("cbow", type=int, default=D["cbow"], help="1 = CBOW, 0 = skip-gram.")
 @flag("cbow-mean", type=int, default=D["cbow_mean"], help="CBOW input: 1 = mean of the context vectors, 0 = sum.")
 @flag("max-sentence-length", type=int, default=D["max_sentence_length"], help="Cut sentences after this many words.")
-@flag("batch", type=int, default=None, show_default=False,
-      help="Skip-gram: train each window as one block with shared noise words (fast); "
-           "0 = word2vec.c's exact pair-by-pair updates.  [default: 1, or 0 with -hs 1]")
+@flag("batch", type=int, default=D["batch"],
+      help="Skip-gram: train each window as one block (fast; noise words shared by the window, "
+           "HS updates in word2vec.c's order); 0 = word2vec.c's pair-by-pair path.")
 @flag("binary", type=int, default=0, help="Output format: 1 = binary, 0 = text.")
 @flag("save-vocab", metavar="FILE", help="Write the vocabulary (`word count` lines).")
 @flag("read-vocab", metavar="FILE", help="Take the vocabulary and counts from this file instead of counting the corpus.")

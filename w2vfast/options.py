@@ -32,7 +32,7 @@ DEFAULTS = {
     "cbow_mean": 1,
     "max_sentence_length": 1000,
     "seed": 1,
-    "batch": None,  # 1 for skip-gram with negative sampling alone, 0 with -hs (BENCHMARKS.md)
+    "batch": 1,  # skip-gram trains windows as blocks (kernels.h, BENCHMARKS.md)
     "vectors": "in",
 }
 
@@ -56,10 +56,6 @@ def resolve(**given):
         o["threads"] = default_threads()
     if o["alpha"] is None:
         o["alpha"] = 0.05 if o["cbow"] else 0.025
-    if o["batch"] is None:
-        # window blocks keep skip-gram NS accuracy and beat word2vec.c's, but cost HS accuracy
-        # on some corpora (measured): HS stays pair by pair unless asked
-        o["batch"] = 0 if o["hs"] else 1
 
     def check(name, ok, need):
         if not ok:
