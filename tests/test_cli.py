@@ -695,3 +695,39 @@ def test_interrupt_message_is_true_with_save_vocab(big_corpus, tmp_path):
     status, stderr, _ = _interrupt(big_corpus, tmp_path, signal.SIGINT, ["-save-vocab", str(vocab)])
     assert status == 130, stderr
     assert not (vocab.exists() and "no output was written" in stderr)
+
+
+ENTRY_PROBE = """
+import os, sys
+from w2vfast.entry import main
+try:
+    main(sys.argv[1:])
+except SystemExit:
+    pass
+print("numpy loaded late:", "numpy" in sys.modules, "BLAS threads:", os.environ.get("OPENBLAS_NUM_THREADS"))
+"""
+
+
+@pytest.mark.parametrize("command,threads", [("vocab", "1"), ("train", "1"), ("similar", None)])
+def test_program_keeps_blas_threads_off_the_trainers_cores(corpus, tmp_path, command, threads):
+    """The `w2vfast` program sets OPENBLAS_NUM_THREADS=1 for commands that never call BLAS
+    (OpenBLAS's idle workers spin on the cores the trainer uses), before NumPy loads; the
+    vector queries keep BLAS threads."""
+    env = {k: v for k, v in os.environ.items() if k != "OPENBLAS_NUM_THREADS"}
+    args = {"vocab": [str(corpus)], "train": [str(corpus), "-output", str(tmp_path / "v.txt"), "-iter", "1"],
+            "similar": ["--help"]}[command]
+    out = subprocess.run([sys.executable, "-c", ENTRY_PROBE, command, *args], env=env,
+                         capture_output=True, text=True, timeout=120).stdout
+    assert f"numpy loaded late: True BLAS threads: {threads}" in out
+
+
+def test_package_import_defers_numpy():
+    code = "import sys, w2vfast; assert 'numpy' not in sys.modules; w2vfast.Vectors; assert 'numpy' in sys.modules"
+    subprocess.run([sys.executable, "-c", code], check=True, timeout=60)
+
+
+def test_a_users_blas_setting_is_kept(corpus):
+    env = dict(os.environ, OPENBLAS_NUM_THREADS="2")
+    out = subprocess.run([sys.executable, "-c", ENTRY_PROBE, "vocab", str(corpus)], env=env,
+                         capture_output=True, text=True, timeout=120).stdout
+    assert "BLAS threads: 2" in out
