@@ -39,9 +39,9 @@ static int rehash(w2v_dict *d, uint64_t n_slots) {
 }
 
 int w2v_dict_init(w2v_dict *d, uint64_t max_vocab, int record_ids, uint64_t spill_above,
-                  const char *spill_dir) {
+                  uint64_t heap_limit, const char *spill_dir) {
     memset(d, 0, sizeof *d);
-    if (w2v_bytebuf_init(&d->ids, spill_above, spill_dir)) return W2V_ENOMEM;
+    if (w2v_bytebuf_init(&d->ids, spill_above, heap_limit, spill_dir)) return W2V_ENOMEM;
     d->max_vocab = max_vocab;
     d->record_ids = record_ids;
     d->min_reduce = 1;

@@ -55,9 +55,9 @@ typedef struct {
     int status;            /* W2V_OK, or W2V_ENOMEM once an allocation failed (sticky) */
 } w2v_dict;
 
-/* spill_above, spill_dir: where the id stream goes when it gets large (see bytebuf.h). */
+/* spill_above, heap_limit, spill_dir: where the id stream goes when it gets large (bytebuf.h). */
 int w2v_dict_init(w2v_dict *d, uint64_t max_vocab, int record_ids, uint64_t spill_above,
-                  const char *spill_dir);
+                  uint64_t heap_limit, const char *spill_dir);
 void w2v_dict_free(w2v_dict *d);
 
 /* Add a word with a count directly (reading a vocabulary file); returns its id or W2V_NO_ID when

@@ -1,5 +1,6 @@
 #include <math.h>
 
+#include "bytebuf.h"
 #include "kernels.h"
 #include "sampling.h"
 #include "train.h"
@@ -128,6 +129,21 @@ W2V_INLINE void train_sentence(const w2v_model *m, w2v_thread *t, int len, float
     t->next_targets = next_targets;
 }
 
+/* A thread reading ids from a file mapping drops the pages it has read from the process's
+ * resident set every few MB (they stay in the page cache and are mapped again next epoch), so
+ * the corpus never adds more than that to the run's memory (bytebuf.h).  The call shoots down
+ * TLB entries on the other threads, hence not more often. */
+#define W2V_RELEASE_EVERY ((uint64_t)4 << 20)
+
+static void release_read_ids(const w2v_model *m, w2v_thread *t, int all) {
+    if (!m->ids_in_file) return;
+    if (t->ids_released < t->begin || t->ids_released > t->pos) t->ids_released = t->begin;
+    if (all || t->pos - t->ids_released >= W2V_RELEASE_EVERY) {
+        w2v_pages_release(m->ids, t->ids_released, t->pos);
+        t->ids_released = t->pos & ~(uint64_t)4095; /* the page it is in is not done */
+    }
+}
+
 W2V_MULTIVERSION
 int w2v_train_thread(const w2v_model *m, w2v_thread *t) {
     w2v_shared *shared = m->shared;
@@ -155,7 +171,9 @@ int w2v_train_thread(const w2v_model *m, w2v_thread *t) {
                 }
             }
             train_sentence(m, t, len, alpha);
+            release_read_ids(m, t, 0);
         }
+        release_read_ids(m, t, 1);
     }
     __atomic_add_fetch(&shared->words_done, t->unreported, __ATOMIC_RELAXED);
     __atomic_add_fetch(&t->words_done, t->unreported, __ATOMIC_RELAXED);

@@ -71,6 +71,7 @@ typedef struct {
     /* the corpus as word ids (LEB128 varints, varint.h), 0 marking sentence ends; read-only */
     const uint8_t *ids;
     uint64_t ids_len; /* bytes */
+    int ids_in_file;  /* the ids are a file mapping: threads drop the pages behind them */
     uint64_t n_ids;   /* ids: the length of an epoch for the learning-rate schedule */
 
     /* The parameters.  All threads read and write these rows without locks: this is Hogwild SGD
@@ -94,6 +95,7 @@ typedef struct {
     int epoch;
     uint64_t pos;
     uint64_t unreported;
+    uint64_t ids_released; /* ids in a file: the pages of the slice before this are dropped */
     float *neu1;           /* D floats: CBOW input vector */
     float *neu1e;          /* D floats: accumulated gradient for the input side */
     uint32_t *sentence;    /* max_sentence_length ids after subsampling */

@@ -10,6 +10,7 @@ import json
 import os
 import signal
 import subprocess
+import sys
 import time
 
 import numpy as np
@@ -114,17 +115,63 @@ def test_stdin_training_spilled_gives_the_same_vectors(tmp_path):
     spill_dir.mkdir()
     r = train_stdin("-output", tmp_path / "a.txt", "--ids-memory", "0", "--tmp-dir", spill_dir, *FAST)
     assert r.returncode == 0, r.stderr
-    r = train_stdin("-output", tmp_path / "b.txt", *FAST)
+    r = train_stdin("-output", tmp_path / "b.txt", "--ids-memory", "1G", *FAST)
     assert r.returncode == 0, r.stderr
     assert (tmp_path / "a.txt").read_bytes() == (tmp_path / "b.txt").read_bytes()
     assert os.listdir(spill_dir) == []
 
 
-def test_spilling_is_reported(tmp_path):
-    r = train_stdin("-output", tmp_path / "a.txt", "--ids-memory", "1K", "--tmp-dir", tmp_path,
-                    *FAST[:-2], "-debug", "1")
+def test_where_the_ids_are_is_reported(tmp_path):
+    """By default the ids stream from a temporary file; --ids-memory keeps them in memory up to
+    that size, then the file."""
+    for limit, where in [([], f"in a temporary file in {tmp_path}"), (["--ids-memory", "1K"], f"in a temporary file in {tmp_path}"),
+                         (["--ids-memory", "1G"], "in memory")]:
+        r = train_stdin("-output", tmp_path / "a.txt", *limit, "--tmp-dir", tmp_path, *FAST[:-2], "-debug", "1")
+        assert r.returncode == 0, r.stderr
+        assert f"Corpus ids: 0 MiB, {where}\n" in r.stderr.decode()
+        assert os.listdir(tmp_path) == ["a.txt"]
+
+
+def test_without_a_writable_tmp_dir_the_default_keeps_ids_in_memory(tmp_path):
+    """The default prefers the file but does not need it: with nowhere to put it the run warns
+    once and trains from memory, to the same vectors."""
+    ro = tmp_path / "ro"
+    ro.mkdir()
+    ro.chmod(0o500)
+    if os.access(ro, os.W_OK):
+        ro = "/proc/self"
+    r = train_stdin("-output", tmp_path / "a.txt", "--tmp-dir", ro, *FAST)
     assert r.returncode == 0, r.stderr
-    assert f"kept in a temporary file in {tmp_path}" in r.stderr.decode()
+    warning = r.stderr.decode().strip()
+    assert warning.startswith(f"Warning: cannot make a temporary file in {ro}") and warning.count("\n") == 0
+    assert "stay in memory" in warning and "--tmp-dir" in warning
+    r = train_stdin("-output", tmp_path / "b.txt", "--ids-memory", "1G", *FAST)
+    assert (tmp_path / "a.txt").read_bytes() == (tmp_path / "b.txt").read_bytes()
+
+
+@pytest.mark.skipif(SANITIZED, reason="AddressSanitizer's shadow memory swamps the resident set")
+def test_streamed_ids_stay_out_of_the_resident_set(tmp_path):
+    """The default run holds only the pages of the id stream around its read and write
+    positions (the rest is in the page cache): its peak RSS is below a run holding the 16 MB of
+    ids in memory by most of their size."""
+    corpus = tmp_path / "c.txt"
+    rng = np.random.default_rng(0)
+    words = [b"w%02d" % i for i in range(100)]
+    line = b" ".join(words[i] for i in rng.integers(0, 100, 100_000)) + b"\n"
+    corpus.write_bytes(line * 160)  # 16M tokens, one byte of ids each
+
+    def peak(*flags):
+        probe = ("import resource, subprocess, sys; subprocess.run(sys.argv[1:], check=True); "
+                 "print(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)")
+        out = subprocess.run([sys.executable, "-c", probe,
+                              *module_command("train", corpus, "-output", tmp_path / "v.bin", "-binary", "1",
+                                              "-size", "8", "-iter", "1", "-threads", "2", "-sample", "0",
+                                              "--tmp-dir", tmp_path, *flags)],
+                             capture_output=True, text=True, timeout=300, check=True)
+        return int(out.stdout.split()[-1]) / 1024  # MiB
+
+    in_memory, streamed = peak("--ids-memory", "1G"), peak()
+    assert in_memory - streamed > 12, (in_memory, streamed)
 
 
 @pytest.mark.parametrize("value", ["lots", "-1", "5X", ""])
@@ -299,7 +346,7 @@ def test_a_corpus_larger_than_the_memory_limit_trains_from_stdin(cgroup_150m, tm
 
     ok = run(tmp_path / "v.txt")
     assert ok.returncode == 0, ok.stderr.decode()
-    assert b"kept in a temporary file" in ok.stderr
+    assert b"in a temporary file" in ok.stderr
     words = (tmp_path / "v.txt").read_text().split("\n")[0]
     assert words == "101 8"  # 100 words and </s>
     assert sorted(os.listdir(tmp_path)) == ["v.txt"]

@@ -56,18 +56,21 @@ cdef class Dictionary:
 
     The id stream stays in memory up to `spill_above` bytes, then moves to an unlinked
     temporary file in `spill_dir` (default $TMPDIR or /tmp) mapped into memory, so a corpus
-    larger than RAM still trains (csrc/bytebuf.h).  None: never.
+    larger than RAM still trains (csrc/bytebuf.h).  None: never.  When the file cannot be made,
+    the stream stays on the heap up to `heap_limit` bytes (default: `spill_above`), and
+    `spill_fallback` says why.
     """
     cdef w2v_dict d
     cdef readonly bint finalized
     cdef readonly str spill_dir
 
     def __cinit__(self, uint64_t max_vocab=0, bint record_ids=True, spill_above=None,
-                  spill_dir=None):
+                  spill_dir=None, heap_limit=None):
         cdef uint64_t above = 0xFFFFFFFFFFFFFFFF if spill_above is None else spill_above
+        cdef uint64_t limit = above if heap_limit is None else heap_limit
         cdef bytes dir_bytes = os.fsencode(spill_dir) if spill_dir is not None else None
         self.spill_dir = spill_dir if spill_dir is not None else (os.environ.get("TMPDIR") or "/tmp")
-        if w2v_dict_init(&self.d, max_vocab, record_ids, above,
+        if w2v_dict_init(&self.d, max_vocab, record_ids, above, limit,
                          <const char *>dir_bytes if dir_bytes is not None else NULL) != W2V_OK:
             raise MemoryError("out of memory creating the vocabulary")
 
@@ -131,9 +134,10 @@ cdef class Dictionary:
         return memoryview(<uint8_t[:self.d.ids.len]> self.d.ids.data)
 
     @classmethod
-    def _of_words(cls, words, counts, spill_above, spill_dir):
+    def _of_words(cls, words, counts, spill_above, spill_dir, heap_limit=None):
         """A finalized dictionary of exactly `words` (in this order) with `counts`, no ids yet."""
-        cdef Dictionary d = cls(record_ids=False, spill_above=spill_above, spill_dir=spill_dir)
+        cdef Dictionary d = cls(record_ids=False, spill_above=spill_above, spill_dir=spill_dir,
+                                heap_limit=heap_limit)
         for w, c in zip(words, counts):
             d.add(w, int(c))
         d.finalize(0, keep_order=True)
@@ -143,10 +147,10 @@ cdef class Dictionary:
 
     @classmethod
     def restore(cls, words, counts, const unsigned char[::1] id_stream not None, uint64_t n_ids,
-                spill_above=None, spill_dir=None):
+                spill_above=None, spill_dir=None, heap_limit=None):
         """A finalized dictionary from saved words (in vocabulary order), counts and id stream
         (any buffer: a memory-mapped file is copied in pieces, spilling as it grows)."""
-        cdef Dictionary d = cls._of_words(words, counts, spill_above, spill_dir)
+        cdef Dictionary d = cls._of_words(words, counts, spill_above, spill_dir, heap_limit)
         cdef uint64_t start, stop, size = id_stream.shape[0], piece = 1 << 24
         for start in range(0, size, piece):
             stop = min(start + piece, size)
@@ -167,7 +171,7 @@ cdef class Dictionary:
 
     @classmethod
     def from_shard(cls, words, counts, Dictionary shard not None, const uint32_t[::1] remap not None,
-                   spill_above=None, spill_dir=None):
+                   spill_above=None, spill_dir=None, heap_limit=None):
         """A finalized dictionary of `words` (in vocabulary order) with `counts`, holding the ids of
         `shard` (fed, not finalized) renumbered by `remap` (shard's id -> index in words, or
         0xFFFFFFFF to drop): a rank's corpus in the vocabulary all ranks agreed on."""
@@ -175,7 +179,7 @@ cdef class Dictionary:
             raise ValueError("the shard's dictionary must not be finalized")
         if remap.shape[0] != shard.d.n_words:
             raise ValueError(f"remap has {remap.shape[0]} entries for {shard.d.n_words} words")
-        cdef Dictionary d = cls._of_words(words, counts, spill_above, spill_dir)
+        cdef Dictionary d = cls._of_words(words, counts, spill_above, spill_dir, heap_limit)
         cdef uint32_t i
         for i in range(remap.shape[0]):
             if remap[i] != 0xFFFFFFFF and remap[i] >= d.d.n_words:
@@ -213,6 +217,14 @@ cdef class Dictionary:
     def spilled(self):
         """Whether the id stream lives in a temporary file rather than on the heap."""
         return bool(w2v_bytebuf_spilled(&self.d.ids))
+
+    @property
+    def spill_fallback(self):
+        """None, or why the stream stayed on the heap although it was meant to go to a file
+        (the OSError that making the file gave)."""
+        if self.d.ids.spill_failed and not w2v_bytebuf_spilled(&self.d.ids):
+            return OSError(self.d.ids.err, os.strerror(self.d.ids.err), self.spill_dir)
+        return None
 
     @property
     def n_truncated(self):
@@ -432,6 +444,7 @@ cdef class Trainer:
                 raise ValueError("the corpus vocabulary is not finalized")
             m.ids = corpus.d.ids.data
             m.ids_len = corpus.d.ids.len
+            m.ids_in_file = w2v_bytebuf_spilled(&corpus.d.ids)
             m.n_ids = corpus.d.n_ids
         m.shared = &self.shared
 

@@ -37,6 +37,7 @@ cdef extern from "w2v.h" nogil:
         const float *sigmoid
         const uint8_t *ids
         uint64_t ids_len
+        int ids_in_file
         uint64_t n_ids
         float *syn0
         float *syn1
@@ -91,6 +92,7 @@ cdef extern from "bytebuf.h" nogil:
         uint64_t len
         uint64_t cap
         int fd
+        int spill_failed
         int err
     int w2v_bytebuf_spilled(const w2v_bytebuf *b)
 
@@ -111,7 +113,7 @@ cdef extern from "dictionary.h" nogil:
         uint64_t n_prunes
         int status
     int w2v_dict_init(w2v_dict *d, uint64_t max_vocab, int record_ids, uint64_t spill_above,
-                      const char *spill_dir)
+                      uint64_t heap_limit, const char *spill_dir)
     void w2v_dict_free(w2v_dict *d)
     uint32_t w2v_dict_add(w2v_dict *d, const char *word, uint32_t len, uint64_t count)
     uint32_t w2v_dict_find(const w2v_dict *d, const char *word, uint32_t len)

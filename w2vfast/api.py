@@ -376,6 +376,21 @@ def default_ids_memory():
     return 1 << 30 if left is None else max(left // 4, 64 << 20)
 
 
+def ids_limits(ids_memory=None):
+    """(bytes of ids kept in memory before the temporary file, bytes they may take in memory
+    when no file can be made) for a training run's `ids_memory` option.
+
+    By default (None) the ids stream from an unlinked temporary file through the page cache
+    from the start, as word2vec.c's text streams from disk every epoch: the run holds only the
+    pages around its read positions (csrc/bytebuf.h), and the kernel keeps the rest cached or
+    drops it as memory requires.  Where no file can be made, they stay in memory up to
+    `default_ids_memory()` (Dictionary.spill_fallback says why).  A given size is a plain
+    limit: in memory up to it, then the file (which must then work)."""
+    if ids_memory is None:
+        return 0, default_ids_memory()
+    return ids_memory, ids_memory
+
+
 def _spool_stdin(tmp_dir=None):
     """Standard input copied to a temporary file (removed at exit) so it can be read twice."""
     import atexit
@@ -422,20 +437,20 @@ def train(corpus=None, *, output=None, binary=False, save_vocab=None, read_vocab
     `update_vocab` new words reaching min_count get rows.  `progress(info)` is called a few times
     a second with a dict (words, total, alpha, loss, words_per_sec, per_thread, elapsed);
     `on_vocab(dictionary)` once the vocabulary is built.  The corpus, read once, is kept as word
-    ids: in memory up to `ids_memory` bytes (default: `default_ids_memory()`), beyond that in an
-    unlinked temporary file in `tmp_dir` (default $TMPDIR or /tmp), so corpora larger than
-    memory train too; nothing is left behind in `tmp_dir`, whatever way the run ends.
+    ids in an unlinked temporary file in `tmp_dir` (default $TMPDIR or /tmp) read through the page
+    cache, or with `ids_memory` in memory up to that many bytes and the file beyond (see
+    `ids_limits`), so corpora larger than memory train too; nothing is left behind in
+    `tmp_dir`, whatever way the run ends.
     """
     from .model_io import load_model as _load, save_model as _save
     _core.map_large_blocks()  # freed tables go back to the system, not into the run's peak
     start = time.perf_counter()
     state = None
-    if ids_memory is None:
-        ids_memory = default_ids_memory()
+    ids_memory, heap_limit = ids_limits(ids_memory)
     if tmp_dir is not None and not os.path.isdir(tmp_dir):
         raise TrainingError(f"temporary directory {tmp_dir!r} does not exist; create it or "
                             "choose another with --tmp-dir")
-    spill = {"ids_memory": ids_memory, "tmp_dir": tmp_dir}
+    spill = {"ids_memory": ids_memory, "ids_heap_limit": heap_limit, "tmp_dir": tmp_dir}
     ids_tag = None
     if resume is not None:
         saved = _load(resume, with_state=True)
@@ -446,7 +461,8 @@ def train(corpus=None, *, output=None, binary=False, save_vocab=None, read_vocab
         words, counts = saved["words"], saved["counts"]
         try:
             d = _core.Dictionary.restore(words, counts, saved["id_stream"], saved["state"]["n_ids"],
-                                         spill_above=ids_memory, spill_dir=tmp_dir)
+                                         spill_above=ids_memory, spill_dir=tmp_dir,
+                                         heap_limit=heap_limit)
         except _core.SpillError as e:
             raise spill_error(e) from None
         matrices = saved["matrices"]

@@ -356,9 +356,13 @@ def _vocab_reporter(debug):
         if debug >= 1:
             click.echo(f"Vocab size: {d.n_words}", err=True)
             click.echo(f"Words in train file: {d.n_ids}", err=True)
-            if d.spilled:
-                click.echo(f"Corpus ids: {d.ids_bytes / 2**20:.0f} MiB, more than --ids-memory: "
-                           f"kept in a temporary file in {d.spill_dir}", err=True)
+            where = f"in a temporary file in {d.spill_dir}" if d.spilled else "in memory"
+            click.echo(f"Corpus ids: {d.ids_bytes / 2**20:.0f} MiB, {where}", err=True)
+        fallback = getattr(d, "spill_fallback", None)
+        if fallback is not None:
+            click.echo(f"Warning: cannot make a temporary file in {d.spill_dir} ({fallback.strerror}); "
+                       f"the corpus ids ({d.ids_bytes / 2**20:.0f} MiB) stay in memory. "
+                       "Use --tmp-dir to name a writable directory.", err=True)
     return on_vocab
 
 

@@ -117,17 +117,17 @@ class Cluster:
                               "or shards with -train-files @LIST")
         return [(corpus, shard_range(corpus, self.rank, self.size))]
 
-    def vocabulary(self, shard, o, read_vocab=None, ids_memory=None, tmp_dir=None):
+    def vocabulary(self, shard, o, read_vocab=None, ids_memory=None, tmp_dir=None, heap_limit=None):
         """Count the shard, agree on one vocabulary (identical on every rank, ordered as one
         process would order it) and return this rank's corpus in it: a finalized Dictionary."""
         d, error = None, None
         try:
             if read_vocab is not None:  # the same file on every rank: the same vocabulary
                 d = build_vocabulary(shard, min_count=o["min_count"], read_vocab=read_vocab,
-                                     ids_memory=ids_memory, tmp_dir=tmp_dir)
+                                     ids_memory=ids_memory, ids_heap_limit=heap_limit, tmp_dir=tmp_dir)
             else:
                 d = build_vocabulary(shard, max_vocab=o["max_vocab"], ids_memory=ids_memory,
-                                     tmp_dir=tmp_dir, finalize=False)
+                                     ids_heap_limit=heap_limit, tmp_dir=tmp_dir, finalize=False)
         except (CorpusError, VocabularyError) as e:
             error = e
         self.agree(error)
@@ -150,7 +150,7 @@ class Cluster:
         remap = np.array([index.get(w, 0xFFFFFFFF) for w in d.words()], dtype=np.uint32)
         try:
             mine = _core.Dictionary.from_shard(words, counts, d, remap, spill_above=ids_memory,
-                                               spill_dir=tmp_dir)
+                                               spill_dir=tmp_dir, heap_limit=heap_limit)
         except _core.SpillError as e:
             error = spill_error(e)
         else:
@@ -250,8 +250,7 @@ def train(cluster, corpus=None, *, train_files=None, output=None, binary=False, 
     o = opts.resolve(**options)
     sync_interval = SYNC_DEFAULTS["sync_interval"] if sync_interval is None else sync_interval
     sync_rows = SYNC_DEFAULTS["sync_rows"] if sync_rows is None else sync_rows
-    if ids_memory is None:
-        ids_memory = api.default_ids_memory()
+    ids_memory, heap_limit = api.ids_limits(ids_memory)
 
     try:
         cpus = len(os.sched_getaffinity(0))
@@ -270,7 +269,8 @@ def train(cluster, corpus=None, *, train_files=None, output=None, binary=False, 
     except CorpusError as e:
         error = e
     cluster.agree(error)
-    d = cluster.vocabulary(shard, o, read_vocab=read_vocab, ids_memory=ids_memory, tmp_dir=tmp_dir)
+    d = cluster.vocabulary(shard, o, read_vocab=read_vocab, ids_memory=ids_memory, tmp_dir=tmp_dir,
+                           heap_limit=heap_limit)
     words, counts = d.words(), d.counts()
     error = None
     if d.n_ids == 0:
