@@ -86,8 +86,10 @@ typedef struct {
     w2v_shared *shared;
 } w2v_model;
 
-/* One worker's state: owned by that thread alone. */
-typedef struct {
+/* One worker's state: owned by that thread alone.  Aligned to a cache line (and so padded to
+ * whole lines), so that in an array of them no two threads' fields share a line: rng, loss and
+ * examples change on every window, and a shared line would bounce between the cores. */
+typedef struct __attribute__((aligned(64))) {
     uint64_t rng;          /* splitmix64 state */
     uint64_t begin, end;   /* the bytes [begin, end) of model->ids this thread trains every epoch */
     /* where the thread is: epoch, the byte offset of its next sentence, and the words read since

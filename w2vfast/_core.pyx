@@ -15,6 +15,7 @@ cimport numpy as cnp
 from libc.stdint cimport uint8_t, uint32_t, uint64_t, int32_t
 from libc.stdlib cimport free, malloc, calloc
 from libc.string cimport memset
+from posix.stdlib cimport posix_memalign
 
 from w2vfast._csrc cimport *
 
@@ -475,7 +476,11 @@ cdef class Trainer:
         cdef size_t B = min(W2V_BLOCK_CONTEXTS, 2 * m.window)
         cdef size_t rows16 = (rows + 15) // 16 * 16, B4 = (B + 3) // 4 * 4
         self._free_threads()
-        self.threads = <w2v_thread *>calloc(n, sizeof(w2v_thread))
+        # cache-line aligned (w2v.h): calloc only promises 16 bytes
+        if posix_memalign(<void **>&self.threads, 64, n * sizeof(w2v_thread)) != 0:
+            self.threads = NULL
+        else:
+            memset(self.threads, 0, n * sizeof(w2v_thread))
         if self.threads == NULL:
             raise MemoryError("out of memory starting threads")
         self.n_threads = n
