@@ -377,18 +377,13 @@ W2V_INLINE void w2v_train_cbow(const w2v_model *m, uint32_t word, const uint32_t
  * share. */
 
 /* Gradient factors of one context's scores f[0..m): g = (label - s(f)) alpha, with the HS or NS
- * rule past the table; returns the loss.  Branch-free, and run over m rounded up to 16 so that
- * the compiler's vector loop (table gathers) does all of it instead of a scalar remainder loop:
- * f, labels and g must have room for that many, the padding lanes may hold anything (their
- * table index is clamped, their loss dropped, their g ignored by the caller). */
-W2V_INLINE int w2v_round16(int n) { return (n + 15) & ~15; }
-
+ * rule past the table; returns the loss.  (Branch-free, so the compiler could vectorise it with
+ * table gathers; measured, AVX-512 gathers were no faster than scalar loads for these short
+ * rows, so it runs over m exactly.) */
 W2V_INLINE float w2v_block_gradients(const float *f, const float *labels, int m, int hs, const float *table,
                                      float alpha, float *restrict g) {
     float loss = 0.0f;
-    const int m16 = m;
-#pragma omp simd reduction(+ : loss)
-    for (int r = 0; r < m16; r++) {
+    for (int r = 0; r < m; r++) {
         float x = f[r], label = labels[r];
         int inside = x > -W2V_MAX_EXP && x < W2V_MAX_EXP; /* false for NaN */
         int idx = w2v_sigmoid_index(inside ? x : 0.0f);
@@ -396,12 +391,12 @@ W2V_INLINE float w2v_block_gradients(const float *f, const float *labels, int m,
         float clipped = hs ? label : (x > 0 ? 1.0f : 0.0f); /* HS: a zero step */
         g[r] = (label - (inside ? s : clipped)) * alpha;
         log_s = inside ? log_s : (x > 0 ? 0.0f : x); /* as w2v_target_loss */
-        float term = label > 0.5f ? -log_s : x - log_s;
-        loss += r < m ? term : 0.0f;
+        loss += label > 0.5f ? -log_s : x - log_s;
     }
     return loss;
 }
 
+W2V_INLINE int w2v_round16(int n) { return (n + 15) & ~15; }
 W2V_INLINE int w2v_round4(int n) { return (n + 3) & ~3; }
 
 W2V_INLINE void w2v_block_update(const w2v_model *m, w2v_thread *t, float *out, const uint32_t *rows,
@@ -426,14 +421,17 @@ W2V_INLINE void w2v_block_update(const w2v_model *m, w2v_thread *t, float *out, 
     /* 2. factors, context by context (for HS each context's scores first get the sequential
      * correction from the contexts before it) */
     float block_loss = 0.0f;
+    float *restrict Gp = t->block_gp; /* HS: G again, rows zero-padded to ss: whole vectors */
     for (int c = 0; c < n; c++) {
-        float *f = S + (size_t)c * ss, *g = G + (size_t)c * gs;
+        float *f = S + (size_t)c * ss, *g = G + (size_t)c * gs, *gp = Gp + (size_t)c * ss;
         if (hs)
-            for (int p = 0; p < c; p++) w2v_axpy(K[(size_t)c * ks + p], G + (size_t)p * gs, f, L);
-        block_loss += w2v_block_gradients(f, labels, L, hs, m->sigmoid, alpha, t->block_grow);
-        memcpy(g, t->block_grow, (size_t)L * sizeof(float));
-        if (hs)
-            for (int p = 0; p < n; p++) g[L + p] = p < c ? w2v_dot(g, G + (size_t)p * gs, L) : 0.0f;
+            for (int p = 0; p < c; p++) w2v_axpy(K[(size_t)c * ks + p], Gp + (size_t)p * ss, f, ss);
+        block_loss += w2v_block_gradients(f, labels, L, hs, m->sigmoid, alpha, g);
+        if (hs) {
+            memcpy(gp, g, (size_t)L * sizeof(float));
+            memset(gp + L, 0, (size_t)(ss - L) * sizeof(float));
+            for (int p = 0; p < n; p++) g[L + p] = p < c ? w2v_dot(gp, Gp + (size_t)p * ss, ss) : 0.0f;
+        }
     }
     *loss += block_loss;
     /* 3. context updates from the target rows as before the block: dM += [G H] [T; M] */

@@ -111,8 +111,8 @@ typedef struct __attribute__((aligned(64))) {
     float *block_k;        /* B+1 x B rounded up to 4: Gram matrix of the context rows (HS) */
     float *block_g;        /* B x (R + B): gradient factors, then H (HS) */
     float *block_gt;       /* R x B: factors per distinct target row */
-    float *block_grow;     /* R rounded up to 16: one row of factors */
-    float *block_labels;   /* negative + 1 + max_code_length (+ 16): NS labels, then HS labels */
+    float *block_gp;       /* B x R rounded up to 16: the factors in zero-padded rows (HS) */
+    float *block_labels;   /* negative + 1 + max_code_length: NS labels, then HS labels */
     uint32_t *block_targets; /* negative + 1: the NS targets of the window */
     const float **block_x; /* R + B + 4 row pointers: targets, contexts, padding */
     float **block_y;       /* max(R, B) row pointers: the rows being updated */

@@ -460,7 +460,7 @@ cdef class Trainer:
                 t = &self.threads[i]
                 free(t.neu1); free(t.neu1e); free(t.sentence); free(t.targets); free(t.context)
                 free(t.next_targets); free(t.block_din); free(t.block_s); free(t.block_k)
-                free(t.block_g); free(t.block_gt); free(t.block_grow); free(t.block_labels); free(t.block_targets)
+                free(t.block_g); free(t.block_gt); free(t.block_gp); free(t.block_labels); free(t.block_targets)
                 free(t.block_x); free(t.block_y)
             free(self.threads)
         self.threads = NULL
@@ -494,16 +494,16 @@ cdef class Trainer:
             t.next_targets = <uint32_t *>calloc(m.negative + 1, sizeof(uint32_t))
             t.block_din = <float *>calloc(B * m.dim, sizeof(float))
             t.block_s = <float *>calloc((B + 1) * rows16, sizeof(float))
-            t.block_grow = <float *>calloc(rows16, sizeof(float))
+            t.block_gp = <float *>calloc(B * rows16, sizeof(float))
             t.block_k = <float *>calloc((B + 1) * B4, sizeof(float))
             t.block_g = <float *>calloc(B * (rows + B), sizeof(float))
             t.block_gt = <float *>calloc(rows * B, sizeof(float))
-            t.block_labels = <float *>calloc(m.negative + 1 + m.max_code_length + 16, sizeof(float))
+            t.block_labels = <float *>calloc(m.negative + 1 + m.max_code_length, sizeof(float))
             t.block_targets = <uint32_t *>calloc(m.negative + 1, sizeof(uint32_t))
             t.block_x = <const float **>calloc(rows + B + 4, sizeof(float *))
             t.block_y = <float **>calloc(max(rows, B), sizeof(float *))
             if not (t.neu1 and t.neu1e and t.sentence and t.targets and t.next_targets and t.context
-                    and t.block_din and t.block_s and t.block_k and t.block_g and t.block_gt and t.block_grow
+                    and t.block_din and t.block_s and t.block_k and t.block_g and t.block_gt and t.block_gp
                     and t.block_labels and t.block_targets and t.block_x and t.block_y):
                 self._free_threads()
                 raise MemoryError("out of memory starting threads")

@@ -61,7 +61,7 @@ cdef extern from "w2v.h" nogil:
         float *block_k
         float *block_g
         float *block_gt
-        float *block_grow
+        float *block_gp
         float *block_labels
         uint32_t *block_targets
         const float **block_x
