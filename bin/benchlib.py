@@ -402,6 +402,17 @@ def tail(path, n=2000):
 
 
 _TRAIN_WORDS_RE = re.compile(rb"Words in train file:\s*(\d+)")
+_TRAIN_SECONDS_RE = re.compile(rb"Trained \d+ words in ([0-9.]+) s")
+
+
+def train_seconds_from_log(path):
+    """w2vfast's own training time ('Trained N words in S s': the training loop alone, without
+    start-up, the vocabulary pass and writing), or NaN if absent (the C tool prints none)."""
+    try:
+        m = _TRAIN_SECONDS_RE.search(Path(path).read_bytes())
+    except OSError:
+        return float("nan")
+    return float(m.group(1)) if m else float("nan")
 
 
 def train_words_from_log(path):
@@ -531,6 +542,7 @@ class RunResult:
         self.cpu = float("nan")
         self.rss_mb = float("nan")
         self.train_words = None  # per epoch, from the tool's log
+        self.train_s = float("nan")  # w2vfast's training loop alone, from its log
         self.accuracy = float("nan")
         self.correct = 0
         self.seen = 0
@@ -566,6 +578,7 @@ def run_one(r, log_path, args, out_path=None, binary=True, evaluate=None, keep_o
         return r
     r.rc, r.wall, r.cpu, r.rss_mb = m.rc, m.wall, m.cpu, m.rss_kib / 1024.0
     r.train_words = train_words_from_log(log_path)
+    r.train_s = train_seconds_from_log(log_path)
     if m.timed_out:
         r.error = "killed after the --timeout of %g s" % args.timeout
         log("  FAILED (%s); log tail:\n%s" % (r.error, tail(log_path)))

@@ -1,4 +1,5 @@
 """The Python API: `train` a model from a corpus, `load` vectors, and the `Vectors` class."""
+import functools
 import os
 import time
 import uuid
@@ -28,18 +29,28 @@ class Vectors:
     """
 
     def __init__(self, words, vectors, counts=None):
-        self.index_to_key = [_to_str(w) if isinstance(w, bytes) else w for w in words]
+        self._words = words
         self.vectors = np.ascontiguousarray(vectors, dtype=np.float32)
-        if self.vectors.ndim != 2 or self.vectors.shape[0] != len(self.index_to_key):
+        if self.vectors.ndim != 2 or self.vectors.shape[0] != len(words):
             raise ValueError("vectors must be a 2-D array with one row per word")
-        self.key_to_index = {}
-        for i, w in enumerate(self.index_to_key):
-            self.key_to_index.setdefault(w, i)  # a duplicate word resolves to its first row
         self.counts = counts
         self._unit = None
 
+    # the word list and index are built on first use: a training run that only writes its
+    # vectors (the CLI) never needs them (~0.07 s for 68k words)
+    @functools.cached_property
+    def index_to_key(self):
+        return [_to_str(w) if isinstance(w, bytes) else w for w in self._words]
+
+    @functools.cached_property
+    def key_to_index(self):
+        index = {}
+        for i, w in enumerate(self.index_to_key):
+            index.setdefault(w, i)  # a duplicate word resolves to its first row
+        return index
+
     def __len__(self):
-        return len(self.index_to_key)
+        return len(self._words)
 
     def __contains__(self, word):
         return word in self.key_to_index
@@ -95,7 +106,9 @@ class Vectors:
 
     def save(self, path, binary=False):
         """Write word2vec text or binary format (atomically when `path` is a file)."""
-        write_vectors(path, [_to_bytes(w) for w in self.index_to_key], self.vectors, binary=binary)
+        words = self._words if all(isinstance(w, bytes) for w in self._words) else \
+            [_to_bytes(w) for w in self.index_to_key]
+        write_vectors(path, words, self.vectors, binary=binary)
 
 
 class Model(Vectors):
