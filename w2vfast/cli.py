@@ -210,11 +210,11 @@ def _checkpoint_outputs(path):
 @click.option("-update-vocab", "--update-vocab", is_flag=True, help="With --init-model: add the corpus's new words that reach -min-count.")
 @flag("log-json", metavar="FILE", help="Write progress records and a final summary as JSON lines (see plot-loss).")
 @flag("ids-memory", type=ByteSize(), default=None, show_default=False,
-      help="Memory for the corpus read as word ids (about 1.6 bytes a word); past it they move to "
-           "a temporary file, so corpora larger than memory train.  0 = always a file.  "
-           "[default: a quarter of the available memory]")
+      help="Keep the corpus read as word ids (about 1.6 bytes a word) in memory up to SIZE, then "
+           "in a temporary file.  [default: in the file from the start, read through the page "
+           "cache, so the run holds only a few MB of it; in memory if no file can be made]")
 @flag("tmp-dir", type=click.Path(file_okay=False), default=None, show_default=False, metavar="DIR",
-      help="Directory for that temporary file (deleted however the run ends).  [default: $TMPDIR or /tmp]")
+      help="Directory for the corpus ids' temporary file (deleted however the run ends).  [default: $TMPDIR or /tmp]")
 @flag("train-files", metavar="@LIST", help="Corpus as several files: @LIST (a file naming one a line) or a,b,c; under mpiexec each process trains its own.")
 @flag("sync-interval", type=click.IntRange(min=0), default=None, show_default=False, metavar="WORDS",
       help="Under mpiexec: words each process trains between exchanges of the frequent rows; 0 = only at epoch ends.  "
