@@ -2,7 +2,8 @@
 
 Environment switches:
   W2VFAST_NATIVE=1    compile for this machine only (-march=native); by default one build runs on
-                      any x86-64 and the training loop picks AVX-512 / AVX2 / baseline at load time.
+                      any x86-64: csrc/train_avx512.c, train_avx2.c and train_generic.c compile
+                      the training loop three times and a trainer runs the widest the CPU has.
   W2VFAST_SANITIZE=1  build with AddressSanitizer and UndefinedBehaviorSanitizer (debugging).
 """
 import glob

@@ -1,8 +1,8 @@
 /* kernels.h: the four word2vec updates, as small inline functions over one model and one thread.
  *
- * They are `static inline` so that each one is compiled into train.c's per-ISA clones of the
+ * They are `static inline` so that each one is compiled into each per-ISA build of the
  * training loop (AVX-512, AVX2+FMA, baseline): the vector loops below are written plainly with
- * `omp simd` and the compiler emits the widest instructions of the clone being built.
+ * `omp simd` and the compiler emits the instructions of the build's target (train_loop.h).
  *
  * Notation: l1 is the input-side vector (a word's row of syn0 for skip-gram, the mean or sum of the
  * context rows for CBOW), l2 an output-side row (syn1neg for negative sampling, an inner node of
@@ -16,20 +16,23 @@
 #include "sigmoid.h"
 #include "w2v.h"
 
-/* Forced inlining: the kernels must end up inside each per-ISA clone of the training loop. */
+/* Forced inlining: the kernels must end up inside each per-ISA build of the training loop. */
 #if defined(__GNUC__)
 #define W2V_INLINE static inline __attribute__((always_inline))
 #else
 #define W2V_INLINE static inline
 #endif
 
-/* Vectors of 16 floats in GCC/Clang's generic vector extension: one zmm register in the
- * AVX-512 clone, two ymm in the AVX2 clone, four xmm in the baseline one.  Loads and stores go
+/* Vectors of W2V_VW floats in GCC/Clang's generic vector extension, one register of the build
+ * (train_loop.h): 16 for AVX-512 (zmm), 8 for AVX2 (ymm), 4 otherwise.  Loads and stores go
  * through memcpy, which compiles to unaligned vector moves and keeps strict aliasing intact. */
-typedef float w2v_vf __attribute__((vector_size(64)));
+#ifndef W2V_VW
+#define W2V_VW 16
+#endif
+typedef float w2v_vf __attribute__((vector_size(W2V_VW * sizeof(float))));
+typedef int32_t w2v_vi __attribute__((vector_size(W2V_VW * sizeof(float))));
 typedef float w2v_vf8 __attribute__((vector_size(32)));
 typedef float w2v_vf4 __attribute__((vector_size(16)));
-#define W2V_VW 16
 #define W2V_STORE1(p, v) (*(p) = (v))
 
 W2V_INLINE w2v_vf w2v_load(const float *p) {
@@ -40,23 +43,35 @@ W2V_INLINE w2v_vf w2v_load(const float *p) {
 
 W2V_INLINE void w2v_store(float *p, w2v_vf v) { memcpy(p, &v, sizeof v); }
 
-/* Sum of the 16 lanes as a tree of halvings (3 shuffles and adds, then 4 scalars); left to
- * itself the compiler spills the vector and adds 16 scalars in a dependent chain. */
+/* Sum of the lanes as a tree of halvings (shuffles and adds down to 4 lanes, then scalars);
+ * left to itself the compiler spills the vector and adds the lanes in a dependent chain. */
+W2V_INLINE float w2v_hsum4(w2v_vf4 h4) { return (h4[0] + h4[2]) + (h4[1] + h4[3]); }
+
 W2V_INLINE float w2v_hsum(w2v_vf v) {
+#if W2V_VW == 16
     w2v_vf8 h8 = __builtin_shufflevector(v, v, 0, 1, 2, 3, 4, 5, 6, 7) +
                  __builtin_shufflevector(v, v, 8, 9, 10, 11, 12, 13, 14, 15);
-    w2v_vf4 h4 = __builtin_shufflevector(h8, h8, 0, 1, 2, 3) + __builtin_shufflevector(h8, h8, 4, 5, 6, 7);
-    return (h4[0] + h4[2]) + (h4[1] + h4[3]);
+    return w2v_hsum4(__builtin_shufflevector(h8, h8, 0, 1, 2, 3) + __builtin_shufflevector(h8, h8, 4, 5, 6, 7));
+#elif W2V_VW == 8
+    return w2v_hsum4(__builtin_shufflevector(v, v, 0, 1, 2, 3) + __builtin_shufflevector(v, v, 4, 5, 6, 7));
+#else
+    return w2v_hsum4(v);
+#endif
 }
 
-/* In the kernels that only read rows (dot products), a row whose length is not a multiple of 16
- * (D = 100: 6 x 16 + 4) ends with one more full vector that overlaps the previous one, its
+/* In the kernels that only read rows (dot products), a row whose length is not a multiple of the
+ * vector width (D = 100: 6 x 16 + 4) ends with one more full vector that overlaps the previous one, its
  * overlapping lanes multiplied by 0: no scalar loop.  This mask has 1.0 in the last `rem` lanes.
  * Rows shorter than a vector take the scalar path.  (Kernels that store use smaller vectors for
  * the rest instead: see w2v_axpy.) */
-typedef int32_t w2v_vi __attribute__((vector_size(64)));
 W2V_INLINE w2v_vf w2v_tail_mask(int rem) {
+#if W2V_VW == 16
     const w2v_vi lane = {0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15};
+#elif W2V_VW == 8
+    const w2v_vi lane = {0, 1, 2, 3, 4, 5, 6, 7};
+#else
+    const w2v_vi lane = {0, 1, 2, 3};
+#endif
     w2v_vi first = lane * 0 + (W2V_VW - rem);
     return __builtin_convertvector(-(lane >= first), w2v_vf);
 }
@@ -194,9 +209,11 @@ W2V_INLINE void w2v_gemm_acc(float *const *Y, int ny, const float *const *X, int
 }
 
 /* Sums of eight vectors, lane k of the result holding the sum of v_k's lanes: a tree of
- * two-source shuffles (7 shuffle-add pairs and a last one) instead of eight separate w2v_hsum. */
+ * two-source shuffles (for 16 lanes, 7 shuffle-add pairs and a last one) instead of eight
+ * separate w2v_hsum. */
 W2V_INLINE w2v_vf8 w2v_hsum8(w2v_vf v0, w2v_vf v1, w2v_vf v2, w2v_vf v3, w2v_vf v4, w2v_vf v5,
                              w2v_vf v6, w2v_vf v7) {
+#if W2V_VW == 16
 #define W2V_HALVES(a, b)                                                                            \
     (__builtin_shufflevector(a, b, 0, 1, 2, 3, 4, 5, 6, 7, 16, 17, 18, 19, 20, 21, 22, 23) +         \
      __builtin_shufflevector(a, b, 8, 9, 10, 11, 12, 13, 14, 15, 24, 25, 26, 27, 28, 29, 30, 31))
@@ -214,6 +231,24 @@ W2V_INLINE w2v_vf8 w2v_hsum8(w2v_vf v0, w2v_vf v1, w2v_vf v2, w2v_vf v3, w2v_vf 
 #undef W2V_EIGHTHS
     return __builtin_shufflevector(pairs, pairs, 0, 2, 4, 6, 8, 10, 12, 14) +
            __builtin_shufflevector(pairs, pairs, 1, 3, 5, 7, 9, 11, 13, 15);
+#elif W2V_VW == 8
+    /* [v0 folded to 4 | v1 folded to 4], ..., then 4 pairs of 2, then the 8 sums */
+#define W2V_HALVES(a, b)                                                                            \
+    (__builtin_shufflevector(a, b, 0, 1, 2, 3, 8, 9, 10, 11) + __builtin_shufflevector(a, b, 4, 5, 6, 7, 12, 13, 14, 15))
+#define W2V_QUARTERS(a, b)                                                                          \
+    (__builtin_shufflevector(a, b, 0, 1, 4, 5, 8, 9, 12, 13) + __builtin_shufflevector(a, b, 2, 3, 6, 7, 10, 11, 14, 15))
+#define W2V_EIGHTHS(a, b)                                                                           \
+    (__builtin_shufflevector(a, b, 0, 2, 4, 6, 8, 10, 12, 14) + __builtin_shufflevector(a, b, 1, 3, 5, 7, 9, 11, 13, 15))
+    w2v_vf sums = W2V_EIGHTHS(W2V_QUARTERS(W2V_HALVES(v0, v1), W2V_HALVES(v2, v3)),
+                              W2V_QUARTERS(W2V_HALVES(v4, v5), W2V_HALVES(v6, v7)));
+#undef W2V_HALVES
+#undef W2V_QUARTERS
+#undef W2V_EIGHTHS
+    return sums;
+#else
+    return (w2v_vf8){w2v_hsum(v0), w2v_hsum(v1), w2v_hsum(v2), w2v_hsum(v3),
+                     w2v_hsum(v4), w2v_hsum(v5), w2v_hsum(v6), w2v_hsum(v7)};
+#endif
 }
 
 /* Dot products of rows a0 and a1 with b[0..3]: s0[q] = a0 . b[q], s1[q] = a1 . b[q].  Eight

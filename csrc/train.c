@@ -1,18 +1,11 @@
-#include <math.h>
+/* train.c: what every worker shares whatever its vector instructions: the learning-rate
+ * schedule, the corpus split, the race-free progress counters, and the choice of the training
+ * loop compiled for this CPU (train_loop.h, built once per instruction set by train_avx512.c,
+ * train_avx2.c and train_generic.c). */
+#include <string.h>
 
-#include "bytebuf.h"
-#include "kernels.h"
-#include "sampling.h"
 #include "train.h"
 #include "varint.h"
-
-/* One build runs everywhere and uses the widest vectors the CPU has: GCC/Clang compile the
- * training loop (and the inline kernels in it) once per target and pick a clone at load time. */
-#if defined(__x86_64__) && defined(__GNUC__) && !defined(W2V_NO_MULTIVERSION) && !defined(__SANITIZE_ADDRESS__)
-#define W2V_MULTIVERSION __attribute__((target_clones("arch=x86-64-v4", "arch=x86-64-v3", "default")))
-#else
-#define W2V_MULTIVERSION
-#endif
 
 float w2v_alpha_at(const w2v_model *m, uint64_t words_done) {
     double total = (double)m->iter * (double)m->n_ids + 1.0;
@@ -32,11 +25,6 @@ uint64_t w2v_thread_words_done(const w2v_thread *t) {
     return __atomic_load_n(&t->words_done, __ATOMIC_RELAXED);
 }
 
-static void publish_loss(w2v_thread *t) {
-    __atomic_store(&t->loss_published, &t->loss, __ATOMIC_RELAXED);
-    __atomic_store_n(&t->examples_published, t->examples, __ATOMIC_RELAXED);
-}
-
 void w2v_thread_loss(const w2v_thread *t, double *loss, uint64_t *examples) {
     __atomic_load(&t->loss_published, loss, __ATOMIC_RELAXED);
     *examples = __atomic_load_n(&t->examples_published, __ATOMIC_RELAXED);
@@ -44,161 +32,47 @@ void w2v_thread_loss(const w2v_thread *t, double *loss, uint64_t *examples) {
 
 void w2v_request_stop(w2v_shared *s) { __atomic_store_n(&s->stop, 1, __ATOMIC_RELAXED); }
 
-static void fail(w2v_shared *s, int code) {
-    int32_t expected = W2V_OK;
-    __atomic_compare_exchange_n(&s->status, &expected, code, 0, __ATOMIC_RELAXED, __ATOMIC_RELAXED);
-    w2v_request_stop(s);
+extern const w2v_isa w2v_isa_generic;
+#if defined(__x86_64__) && defined(__GNUC__)
+extern const w2v_isa w2v_isa_avx2;
+extern const w2v_isa w2v_isa_avx512;
+
+static int cpu_has_avx512(void) {
+    __builtin_cpu_init();
+    return __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512vl") &&
+           __builtin_cpu_supports("avx512bw") && __builtin_cpu_supports("avx512dq") &&
+           __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
 }
 
-static int all_finite(const float *v, int n) {
-    float s = 0.0f;
-    for (int i = 0; i < n; i++) s += v[i] * 0.0f; /* NaN or inf anywhere makes s NaN */
-    return s == 0.0f;
+static int cpu_has_avx2(void) {
+    __builtin_cpu_init();
+    return __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
+}
+#endif
+
+const w2v_isa *w2v_isa_select(const char *name) {
+    int any = name == NULL || *name == '\0';
+#if defined(__x86_64__) && defined(__GNUC__)
+    if ((any || !strcmp(name, "avx512")) && cpu_has_avx512()) return &w2v_isa_avx512;
+    if ((any || !strcmp(name, "avx2")) && cpu_has_avx2()) return &w2v_isa_avx2;
+#endif
+    if (any || !strcmp(name, "generic")) return &w2v_isa_generic;
+    return NULL;
 }
 
-/* Read the next sentence of the slice into t->sentence, dropping subsampled words.  Returns its
- * length; *pos advances and *read counts every id consumed, kept or not (the learning-rate
- * schedule and the progress count all corpus words, as word2vec.c). */
-W2V_INLINE int next_sentence(const w2v_model *m, w2v_thread *t, uint64_t *pos, uint64_t *read) {
-    const uint64_t always = (uint64_t)1 << 32;
-    int len = 0;
-    while (*pos < t->end) {
-        uint32_t w = w2v_varint_get(m->ids, pos);
-        (*read)++;
-        if (w == 0) break; /* </s> ends the sentence and is not trained on */
-        if (m->keep_threshold) {
-            uint64_t thr = m->keep_threshold[w];
-            if (thr < always && (w2v_rand(&t->rng) >> 32) >= thr) continue;
-        }
-        t->sentence[len++] = w;
-        if (len >= m->max_sentence_length) break;
-    }
-    return len;
-}
-
-/* Noise words for the window of `word` go into `targets` (word first). */
-W2V_INLINE void draw_targets(const w2v_model *m, w2v_thread *t, uint32_t *targets, uint32_t word) {
-    targets[0] = word;
-    for (int k = 1; k <= m->negative; k++) targets[k] = w2v_sample_noise(&m->noise, &t->rng);
-}
-
-W2V_INLINE void train_sentence(const w2v_model *m, w2v_thread *t, int len, float alpha) {
-    const uint32_t *sen = t->sentence;
-    const int D = m->dim;
-    uint32_t *targets = t->targets, *next_targets = t->next_targets;
-    /* the noise words of the next window are drawn one window ahead, so their rows (random, and
-     * so likely cache misses) can be prefetched while this window trains */
-    if (m->negative && len > 0) draw_targets(m, t, next_targets, sen[0]);
-    for (int i = 0; i < len; i++) {
-        uint32_t word = sen[i];
-        if (m->negative) {
-            uint32_t *swap = targets;
-            targets = next_targets;
-            next_targets = swap;
-            if (i + 1 < len) {
-                draw_targets(m, t, next_targets, sen[i + 1]);
-                for (int k = 0; k <= m->negative; k++)
-                    w2v_prefetch_row(m->syn1neg + (size_t)next_targets[k] * D, D);
-            }
-        }
-        if (i + 1 + m->window < len) w2v_prefetch_row(m->syn0 + (size_t)sen[i + 1 + m->window] * D, D);
-        /* dynamic window: the radius is uniform in 1..window, which weights near words more */
-        int radius = m->window - (int)w2v_rand_below(w2v_rand(&t->rng), (uint32_t)m->window);
-        int lo = i - radius < 0 ? 0 : i - radius;
-        int hi = i + radius >= len ? len - 1 : i + radius;
-        if (m->cbow || m->batch) {
-            int n = 0;
-            for (int c = lo; c <= hi; c++)
-                if (c != i) t->context[n++] = sen[c];
-            if (m->cbow) w2v_train_cbow(m, word, t->context, n, targets, alpha, t->neu1, t->neu1e, &t->loss);
-            else w2v_train_sg_window(m, t, word, t->context, n, targets, alpha, &t->loss);
-            t->examples += m->cbow ? (n > 0) : (uint64_t)n;
-        } else {
-            int first = 1;
-            for (int c = lo; c <= hi; c++) {
-                if (c == i) continue;
-                /* word2vec.c's exact path: fresh noise words for every pair */
-                if (m->negative && !first) draw_targets(m, t, targets, word);
-                first = 0;
-                w2v_train_sg_pair(m, word, sen[c], targets, alpha, t->neu1e, &t->loss);
-                t->examples++;
-            }
-        }
-    }
-    t->targets = targets;
-    t->next_targets = next_targets;
-}
-
-/* A thread reading ids from a file mapping drops the pages it has read from the process's
- * resident set every few MB (they stay in the page cache and are mapped again next epoch), so
- * the corpus never adds more than that to the run's memory (bytebuf.h).  The call shoots down
- * TLB entries on the other threads, hence not more often. */
-#define W2V_RELEASE_EVERY ((uint64_t)4 << 20)
-
-static void release_read_ids(const w2v_model *m, w2v_thread *t, int all) {
-    if (!m->ids_in_file) return;
-    if (t->ids_released < t->begin || t->ids_released > t->pos) t->ids_released = t->begin;
-    if (all || t->pos - t->ids_released >= W2V_RELEASE_EVERY) {
-        w2v_pages_release(m->ids, t->ids_released, t->pos);
-        t->ids_released = t->pos & ~(uint64_t)4095; /* the page it is in is not done */
-    }
-}
-
-W2V_MULTIVERSION
-int w2v_train_thread(const w2v_model *m, w2v_thread *t) {
-    w2v_shared *shared = m->shared;
-    /* the learning rate as of the last report (a resumed thread picks up where it stopped) */
-    float alpha = w2v_alpha_at(m, w2v_words_done(shared));
-    /* every thread trains its whole slice in every epoch (word2vec.c lets a thread that hit end
-     * of file skip its remaining epochs) */
-    for (; t->epoch < m->iter; t->epoch++, t->pos = t->begin) {
-        while (t->pos < t->end) {
-            /* Stop only between sentences, where epoch, pos, rng and unreported are the thread's
-             * whole state: run again, it goes on exactly as if it had never stopped. */
-            if (__atomic_load_n(&shared->stop, __ATOMIC_RELAXED)) return W2V_ESTOPPED;
-            if (shared->pause_at && w2v_words_done(shared) >= shared->pause_at) return W2V_ESTOPPED;
-            int len = next_sentence(m, t, &t->pos, &t->unreported);
-            if (t->unreported >= W2V_REPORT_EVERY) {
-                uint64_t done = __atomic_add_fetch(&shared->words_done, t->unreported, __ATOMIC_RELAXED);
-                __atomic_add_fetch(&t->words_done, t->unreported, __ATOMIC_RELAXED);
-                publish_loss(t);
-                t->unreported = 0;
-                alpha = w2v_alpha_at(m, done);
-                /* divergence shows up in the rows just trained: NaN spreads through every update */
-                if (len > 0 && !all_finite(m->syn0 + (size_t)t->sentence[0] * m->dim, m->dim)) {
-                    fail(shared, W2V_EDIVERGED);
-                    return W2V_EDIVERGED;
-                }
-            }
-            train_sentence(m, t, len, alpha);
-            release_read_ids(m, t, 0);
-        }
-        release_read_ids(m, t, 1);
-    }
-    __atomic_add_fetch(&shared->words_done, t->unreported, __ATOMIC_RELAXED);
-    __atomic_add_fetch(&t->words_done, t->unreported, __ATOMIC_RELAXED);
-    t->unreported = 0;
-    publish_loss(t);
-    return W2V_OK;
-}
+int w2v_train_thread(const w2v_model *m, w2v_thread *t) { return m->isa->train_thread(m, t); }
 
 float w2v_step_sg(const w2v_model *m, uint32_t word, uint32_t context, const uint32_t *targets,
                   float alpha, float *neu1e) {
-    double loss = 0.0;
-    w2v_train_sg_pair(m, word, context, targets, alpha, neu1e, &loss);
-    return (float)loss;
+    return m->isa->step_sg(m, word, context, targets, alpha, neu1e);
 }
 
 float w2v_step_sg_window(const w2v_model *m, w2v_thread *t, uint32_t word, const uint32_t *context,
                          int n_context, const uint32_t *targets, float alpha) {
-    double loss = 0.0;
-    w2v_train_sg_window(m, t, word, context, n_context, targets, alpha, &loss);
-    return (float)loss;
+    return m->isa->step_sg_window(m, t, word, context, n_context, targets, alpha);
 }
 
 float w2v_step_cbow(const w2v_model *m, uint32_t word, const uint32_t *context, int n_context,
                     const uint32_t *targets, float alpha, float *neu1, float *neu1e) {
-    double loss = 0.0;
-    w2v_train_cbow(m, word, context, n_context, targets, alpha, neu1, neu1e, &loss);
-    return (float)loss;
+    return m->isa->step_cbow(m, word, context, n_context, targets, alpha, neu1, neu1e);
 }

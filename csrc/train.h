@@ -7,6 +7,23 @@
 /* Words between two updates of the shared counter and the learning rate (word2vec.c: 10000). */
 #define W2V_REPORT_EVERY 10000
 
+/* The training loop and step functions compiled for one instruction set (train_loop.h). */
+typedef struct w2v_isa {
+    const char *name;  /* "avx512", "avx2" or "generic" */
+    int floats;        /* floats per vector register it uses */
+    int (*train_thread)(const w2v_model *m, w2v_thread *t);
+    float (*step_sg)(const w2v_model *m, uint32_t word, uint32_t context, const uint32_t *targets,
+                     float alpha, float *neu1e);
+    float (*step_sg_window)(const w2v_model *m, w2v_thread *t, uint32_t word, const uint32_t *context,
+                            int n_context, const uint32_t *targets, float alpha);
+    float (*step_cbow)(const w2v_model *m, uint32_t word, const uint32_t *context, int n_context,
+                       const uint32_t *targets, float alpha, float *neu1, float *neu1e);
+} w2v_isa;
+
+/* The build of the training loop for `name` ("avx512", "avx2", "generic"), or with NULL or ""
+ * the widest this CPU runs; NULL when this CPU cannot run the one named. */
+const w2v_isa *w2v_isa_select(const char *name);
+
 /* Train thread `t` on the ids in bytes [t->begin, t->end) for m->iter epochs (both offsets at
  * the start of an id: w2v_varint_align), from where it is (t->epoch, t->pos: start them at 0 and
  * t->begin).  Runs without the GIL.  Returns W2V_OK when done, W2V_ESTOPPED when
@@ -29,7 +46,8 @@ void w2v_request_stop(w2v_shared *s);
 void w2v_thread_loss(const w2v_thread *t, double *loss, uint64_t *examples);
 
 /* One update of each kind with given targets, for tests against a NumPy reference; each
- * returns the loss of the example before the update. */
+ * returns the loss of the example before the update.  These and w2v_train_thread run m->isa's
+ * build. */
 float w2v_step_sg(const w2v_model *m, uint32_t word, uint32_t context, const uint32_t *targets,
                   float alpha, float *neu1e);
 float w2v_step_sg_window(const w2v_model *m, w2v_thread *t, uint32_t word, const uint32_t *context,

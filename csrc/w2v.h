@@ -84,6 +84,7 @@ typedef struct {
     float *syn1neg; /* NS output vectors, V x D, or NULL */
 
     w2v_shared *shared;
+    const struct w2v_isa *isa; /* the build of the training loop to run (train.h) */
 } w2v_model;
 
 /* One worker's state: owned by that thread alone.  Aligned to a cache line (and so padded to

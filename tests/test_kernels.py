@@ -62,6 +62,14 @@ def ref_hs(l1, syn1, codes, points, alpha, neu1e):
     return loss
 
 
+@pytest.fixture(autouse=True, params=_core.available_isas())
+def isa(request, monkeypatch):
+    """Every kernel test runs against each build of the training loop this CPU can run
+    (AVX-512, AVX2 and generic here): W2VFAST_ISA picks the build a Trainer uses."""
+    monkeypatch.setenv("W2VFAST_ISA", request.param)
+    return request.param
+
+
 def make_model(V=12, D=16, negative=3, hs=1, cbow=0, cbow_mean=1, scale=0.5, seed=0, window=5):
     rng = np.random.default_rng(seed)
     counts = np.sort(rng.integers(1, 1000, V).astype(np.uint64))[::-1].copy()
@@ -366,3 +374,10 @@ def test_window_block_checks_its_context_size():
     trainer = make_model(negative=2, hs=0)[0]
     with pytest.raises(ValueError):
         trainer.step_sg_window(1, np.arange(11, dtype=np.uint32) % 12, np.array([1, 2, 3], dtype=np.uint32), 0.1)
+
+
+def test_a_trainer_runs_the_build_it_is_given(isa):
+    trainer = make_model()[0]
+    assert trainer.isa == isa
+    with pytest.raises(ValueError, match="cannot run the 'vax' training loop"):
+        _core.Trainer({"size": 4}, np.zeros((3, 4), dtype=np.float32), isa="vax")

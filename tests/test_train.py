@@ -33,8 +33,17 @@ def grouped_corpus(tmp_path_factory):
     return path
 
 
-@pytest.mark.parametrize("mode", MODES)
-def test_every_mode_learns_planted_groups(grouped_corpus, mode):
+def _isa_cases():
+    """Every mode with the widest build of the training loop, and with each narrower build this
+    CPU can also run (train_loop.h); W2VFAST_ISA picks it."""
+    from w2vfast import _core
+    isas = _core.available_isas()
+    return [(mode, isas[0]) for mode in MODES] + [(mode, isa) for isa in isas[1:] for mode in MODES]
+
+
+@pytest.mark.parametrize("mode,isa", _isa_cases())
+def test_every_mode_learns_planted_groups(grouped_corpus, mode, isa, monkeypatch):
+    monkeypatch.setenv("W2VFAST_ISA", isa)
     model = w2vfast.train(str(grouped_corpus), size=24, window=3, iter=3, min_count=1, threads=2,
                           sample=0, seed=3, **MODES[mode])
     hits = total = 0

@@ -238,6 +238,26 @@ cdef class Dictionary:
 
 SIGMOID_TABLE_SIZE = W2V_SIGMOID_TABLE_SIZE
 
+ISAS = ("avx512", "avx2", "generic")
+
+
+def available_isas():
+    """The builds of the training loop this CPU can run, widest first (train_loop.h)."""
+    return [name for name in ISAS if w2v_isa_select(name.encode()) != NULL]
+
+
+cdef const w2v_isa *_select_isa(name) except NULL:
+    """The named build, or by default the widest this CPU runs; the environment variable
+    W2VFAST_ISA names one (for benchmarks and tests of the narrower builds)."""
+    if name is None:
+        name = os.environ.get("W2VFAST_ISA") or None
+    cdef bytes wanted = name.encode() if name is not None else b""
+    cdef const w2v_isa *isa = w2v_isa_select(wanted)
+    if isa == NULL:
+        raise ValueError(f"this CPU cannot run the {name!r} training loop; it runs "
+                         f"{', '.join(available_isas())}")
+    return isa
+
 
 def sigmoid_table():
     """The tables the kernels use: sigma at SIGMOID_TABLE_SIZE points, then log sigma."""
@@ -373,15 +393,21 @@ cdef class Trainer:
     cdef Dictionary corpus
     cdef list _rcs
 
+    @property
+    def isa(self):
+        """The build of the training loop this trainer runs: "avx512", "avx2" or "generic"."""
+        return (<const w2v_isa *>self.model.isa).name.decode()
+
     def __cinit__(self):
         self.threads = NULL
         self.n_threads = 0
 
     def __init__(self, dict options, syn0, syn1=None, syn1neg=None, *, sigmoid=None,
-                 keep=None, huffman=None, noise=None, Dictionary corpus=None):
+                 keep=None, huffman=None, noise=None, Dictionary corpus=None, isa=None):
         cdef w2v_model *m = &self.model
         memset(m, 0, sizeof(w2v_model))
         memset(&self.shared, 0, sizeof(w2v_shared))
+        m.isa = _select_isa(isa)
         m.dim = options["size"]
         m.window = options.get("window", 5)
         m.negative = options.get("negative", 0)

@@ -43,6 +43,7 @@ cdef extern from "w2v.h" nogil:
         float *syn1
         float *syn1neg
         w2v_shared *shared
+        const void *isa
 
     ctypedef struct w2v_thread:
         uint64_t rng
@@ -125,6 +126,10 @@ cdef extern from "dictionary.h" nogil:
     int w2v_dict_append_ids(w2v_dict *d, const uint8_t *ids, uint64_t len, uint64_t n_ids)
 
 cdef extern from "train.h" nogil:
+    ctypedef struct w2v_isa:
+        const char *name
+        int floats
+    const w2v_isa *w2v_isa_select(const char *name)
     int w2v_train_thread(const w2v_model *m, w2v_thread *t)
     uint64_t w2v_slice_start(const w2v_model *m, uint64_t i, uint64_t n)
     float w2v_alpha_at(const w2v_model *m, uint64_t words_done)
