@@ -731,3 +731,14 @@ def test_a_users_blas_setting_is_kept(corpus):
     out = subprocess.run([sys.executable, "-c", ENTRY_PROBE, "vocab", str(corpus)], env=env,
                          capture_output=True, text=True, timeout=120).stdout
     assert "BLAS threads: 2" in out
+
+
+def test_an_instruction_set_the_cpu_lacks_is_a_one_line_error(corpus, tmp_path):
+    out = tmp_path / "v.txt"
+    env = dict(os.environ, W2VFAST_ISA="vax")
+    proc = subprocess.run([sys.executable, "-m", "w2vfast", "train", str(corpus), "-output", str(out)],
+                          env=env, capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 1
+    assert proc.stderr.count("\n") == 1, proc.stderr
+    assert "W2VFAST_ISA='vax'" in proc.stderr and "generic" in proc.stderr
+    assert not out.exists()

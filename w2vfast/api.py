@@ -389,6 +389,14 @@ def default_ids_memory():
     return 1 << 30 if left is None else max(left // 4, 64 << 20)
 
 
+def check_isa():
+    """A W2VFAST_ISA the CPU cannot run is an error before any work, not a traceback later."""
+    wanted, runs = os.environ.get("W2VFAST_ISA"), _core.available_isas()
+    if wanted and wanted not in runs:
+        raise TrainingError(f"W2VFAST_ISA={wanted!r}: this CPU runs the {', '.join(runs)} training "
+                            "loops; unset it or name one of those")
+
+
 def ids_limits(ids_memory=None):
     """(bytes of ids kept in memory before the temporary file, bytes they may take in memory
     when no file can be made) for a training run's `ids_memory` option.
@@ -456,6 +464,7 @@ def train(corpus=None, *, output=None, binary=False, save_vocab=None, read_vocab
     `tmp_dir`, whatever way the run ends.
     """
     from .model_io import load_model as _load, save_model as _save
+    check_isa()
     _core.map_large_blocks()  # freed tables go back to the system, not into the run's peak
     start = time.perf_counter()
     state = None

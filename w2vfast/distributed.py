@@ -245,6 +245,12 @@ def train(cluster, corpus=None, *, train_files=None, output=None, binary=False, 
     from .model_io import save_model as _save
     from .formats import write_vectors
     from .vocab import save_vocab_file
+    error = None
+    try:
+        api.check_isa()
+    except api.TrainingError as e:
+        error = e
+    cluster.agree(error)
     _core.map_large_blocks()  # as api.train
     start = time.perf_counter()
     o = opts.resolve(**options)
