@@ -563,12 +563,22 @@ def train(corpus=None, *, output=None, binary=False, save_vocab=None, read_vocab
     del trainer, d  # the corpus ids are no longer needed: free them before writing
     model = Model(words, vectors, counts, syn0, syn1neg, syn1, o, stats)
     # outputs only once training succeeded: an interrupted or failed run writes nothing
+    write_outputs(model, matrices, output=output, binary=binary, save_vocab=save_vocab,
+                  save_context=save_context, save_model=save_model)
+    return model
+
+
+def write_outputs(model, matrices, *, output=None, binary=False, save_vocab=None, save_context=None,
+                  save_model=None):
+    """Write a trained model's files (each atomically): the vocabulary, the vectors, the context
+    vectors and the model directory, those that are asked for."""
+    from .model_io import save_model as _save
+    words, counts = model._words, model.counts
     if save_vocab is not None:
         save_vocab_file(save_vocab, words, counts)
     if output is not None:
-        write_vectors(output, words, vectors, binary=binary)
+        write_vectors(output, words, model.vectors, binary=binary)
     if save_context is not None:
         write_vectors(save_context, words, model.context_vectors(), binary=binary)
     if save_model is not None:
-        _save(save_model, words, counts, matrices, o, stats)
-    return model
+        _save(save_model, words, counts, matrices, model.options, model.stats)

@@ -242,8 +242,6 @@ def train(cluster, corpus=None, *, train_files=None, output=None, binary=False, 
     `sync_interval`: words of each rank between exchanges (0: only at epoch ends); `sync_rows`:
     frequent rows exchanged after every round.  `progress(info)` sees global figures;
     `warn(message)` is told (on rank 0) when a rank has fewer CPUs than threads."""
-    from .model_io import save_model as _save
-    from .formats import write_vectors
     from .vocab import save_vocab_file
     error = None
     try:
@@ -358,14 +356,8 @@ def train(cluster, corpus=None, *, train_files=None, output=None, binary=False, 
     error = None
     if cluster.rank == 0:  # outputs only once every rank has finished, and only from rank 0
         try:
-            if save_vocab is not None:
-                save_vocab_file(save_vocab, words, counts)
-            if output is not None:
-                write_vectors(output, words, vectors, binary=binary)
-            if save_context is not None:
-                write_vectors(save_context, words, model.context_vectors(), binary=binary)
-            if save_model is not None:
-                _save(save_model, words, counts, matrices, o, stats)
+            api.write_outputs(model, matrices, output=output, binary=binary, save_vocab=save_vocab,
+                              save_context=save_context, save_model=save_model)
         except Exception as e:  # noqa: BLE001 - shared with the other ranks, then re-raised
             error = e
     cluster.agree(error, kind=type(error) if error is not None else None)
