@@ -510,15 +510,18 @@ W2V_INLINE void w2v_train_sg_window(const w2v_model *m, w2v_thread *t, uint32_t 
             rows[n_neg] = targets[d];
             labels[n_neg++] = d == 0 ? 1.0f : 0.0f;
         }
+    uint32_t lo = 0, len = 0;
+    float *hs_labels = labels + n_neg;
+    if (m->hs) {
+        lo = m->code_offset[word];
+        len = m->code_offset[word + 1] - lo;
+        for (uint32_t r = 0; r < len; r++) hs_labels[r] = 1.0f - (float)m->codes[lo + r];
+    }
     for (int c0 = 0; c0 < n_ctx; c0 += W2V_BLOCK_CONTEXTS) {
         int n = n_ctx - c0 < W2V_BLOCK_CONTEXTS ? n_ctx - c0 : W2V_BLOCK_CONTEXTS;
         memset(dM, 0, (size_t)n * D * sizeof(float));
-        if (m->hs) {
-            uint32_t lo = m->code_offset[word], len = m->code_offset[word + 1] - lo;
-            float *hs_labels = t->block_labels + n_neg;
-            for (uint32_t r = 0; r < len; r++) hs_labels[r] = 1.0f - (float)m->codes[lo + r];
+        if (m->hs)
             w2v_block_update(m, t, m->syn1, m->points + lo, hs_labels, (int)len, 1, ctx + c0, n, alpha, dM, loss);
-        }
         if (m->negative)
             w2v_block_update(m, t, m->syn1neg, rows, labels, n_neg, 0, ctx + c0, n, alpha, dM, loss);
         for (int j = 0; j < n; j++) w2v_axpy(1.0f, dM + (size_t)j * D, m->syn0 + (size_t)ctx[c0 + j] * D, D);
