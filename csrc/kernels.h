@@ -322,6 +322,13 @@ W2V_INLINE void w2v_ns_update(const w2v_model *m, const float *restrict l1, cons
     }
 }
 
+/* The row of inner node `node` of the Huffman tree: the thread's own copy for the hot nodes
+ * near the root (train.c: w2v_hot_merge), else syn1's. */
+W2V_INLINE float *w2v_node_row(const w2v_model *m, const w2v_thread *t, uint32_t node) {
+    uint32_t k = node - t->hot_lo; /* wraps around for nodes below hot_lo */
+    return k < t->hot_n ? t->hot + (size_t)k * m->dim : m->syn1 + (size_t)node * m->dim;
+}
+
 /* Hierarchical softmax for one input vector.
  *
  * p(word | l1) = prod_j s((1 - 2 code_j) l2_j . l1) over the inner nodes j on word's path, so with
@@ -329,11 +336,11 @@ W2V_INLINE void w2v_ns_update(const w2v_model *m, const float *restrict l1, cons
  *     l2_j += g l1,  l1 += g l2_j  with  g = (1 - code_j - s(f_j)) alpha.
  * Nodes with |f| >= MAX_EXP are skipped, as word2vec.c does (their gradient is nearly 0 or the
  * prediction is confidently wrong and the table has no value there). */
-W2V_INLINE void w2v_hs_update(const w2v_model *m, const float *restrict l1, uint32_t word,
-                                 float alpha, float *restrict neu1e, double *loss) {
+W2V_INLINE void w2v_hs_update(const w2v_model *m, const w2v_thread *t, const float *restrict l1,
+                                 uint32_t word, float alpha, float *restrict neu1e, double *loss) {
     const int D = m->dim;
     for (uint32_t j = m->code_offset[word]; j < m->code_offset[word + 1]; j++) {
-        float *l2 = m->syn1 + (size_t)m->points[j] * D;
+        float *l2 = w2v_node_row(m, t, m->points[j]);
         float f = w2v_dot(l1, l2, D);
         *loss += w2v_target_loss(m->sigmoid, f, 1.0f - (float)m->codes[j]);
         if (!(f > -W2V_MAX_EXP && f < W2V_MAX_EXP)) continue; /* NaN too */
@@ -346,13 +353,13 @@ W2V_INLINE void w2v_hs_update(const w2v_model *m, const float *restrict l1, uint
 /* Skip-gram, one (word, context) pair: as word2vec.c, the context word's input vector predicts
  * the centre word (the pairs are symmetric within a window, and this order lets one row of syn0
  * take the accumulated update once).  targets: word, then m->negative noise words. */
-W2V_INLINE void w2v_train_sg_pair(const w2v_model *m, uint32_t word, uint32_t context,
+W2V_INLINE void w2v_train_sg_pair(const w2v_model *m, const w2v_thread *t, uint32_t word, uint32_t context,
                                      const uint32_t *targets, float alpha, float *restrict neu1e,
                                      double *loss) {
     const int D = m->dim;
     float *l1 = m->syn0 + (size_t)context * D;
     memset(neu1e, 0, (size_t)D * sizeof *neu1e);
-    if (m->hs) w2v_hs_update(m, l1, word, alpha, neu1e, loss);
+    if (m->hs) w2v_hs_update(m, t, l1, word, alpha, neu1e, loss);
     if (m->negative) w2v_ns_update(m, l1, targets, m->negative + 1, alpha, neu1e, loss);
     w2v_axpy(1.0f, neu1e, l1, D);
 }
@@ -360,7 +367,7 @@ W2V_INLINE void w2v_train_sg_pair(const w2v_model *m, uint32_t word, uint32_t co
 /* CBOW, one centre word: the mean (or sum) of the context input vectors predicts the word, and
  * the input-side gradient goes unscaled to every context row (word2vec.c does not divide it by the
  * window size even for the mean). */
-W2V_INLINE void w2v_train_cbow(const w2v_model *m, uint32_t word, const uint32_t *context,
+W2V_INLINE void w2v_train_cbow(const w2v_model *m, const w2v_thread *t, uint32_t word, const uint32_t *context,
                                   int n_context, const uint32_t *targets, float alpha,
                                   float *restrict neu1, float *restrict neu1e, double *loss) {
     const int D = m->dim;
@@ -373,7 +380,7 @@ W2V_INLINE void w2v_train_cbow(const w2v_model *m, uint32_t word, const uint32_t
 #pragma omp simd
         for (int i = 0; i < D; i++) neu1[i] *= inv;
     }
-    if (m->hs) w2v_hs_update(m, neu1, word, alpha, neu1e, loss);
+    if (m->hs) w2v_hs_update(m, t, neu1, word, alpha, neu1e, loss);
     if (m->negative) w2v_ns_update(m, neu1, targets, m->negative + 1, alpha, neu1e, loss);
     for (int c = 0; c < n_context; c++) w2v_axpy(1.0f, neu1e, m->syn0 + (size_t)context[c] * D, D);
 }
@@ -406,7 +413,7 @@ W2V_INLINE void w2v_train_cbow(const w2v_model *m, uint32_t word, const uint32_t
  * (Without this correction, delayed updates to the few nodes near the root that every window
  * shares cost 0.7 points of analogy accuracy.)
  *
- * `out` is syn1neg or syn1, `rows` the m target rows, `labels` their labels; `hs` selects the HS
+ * `out` is syn1neg or syn1 (whose rows come through w2v_node_row), `rows` the m target rows, `labels` their labels; `hs` selects the HS
  * rule for saturated scores (skip the node) over the NS rule (clip the sigmoid).  dM (n x D)
  * accumulates the context rows' updates; the caller applies it once every loss has added its
  * share. */
@@ -446,7 +453,7 @@ W2V_INLINE void w2v_block_update(const w2v_model *m, w2v_thread *t, float *out, 
      * [T; M] are the inputs of dM = [G H] [T; M]; the padding makes the tiles' reads valid */
     const float **X = t->block_x, **Mr = X + L;
     float **Y = t->block_y;
-    for (int r = 0; r < L; r++) X[r] = out + (size_t)rows[r] * D;
+    for (int r = 0; r < L; r++) X[r] = hs ? w2v_node_row(m, t, rows[r]) : out + (size_t)rows[r] * D;
     for (int c = 0; c < n; c++) Mr[c] = m->syn0 + (size_t)ctx[c] * D;
     for (int p = 0; p < 4; p++) Mr[n + p] = Mr[n - 1];
 
@@ -478,7 +485,7 @@ W2V_INLINE void w2v_block_update(const w2v_model *m, w2v_thread *t, float *out, 
     float *restrict Gt = t->block_gt;
     int n_out = 0;
     for (int r = 0; r < L; r++) {
-        float *row = out + (size_t)rows[r] * D;
+        float *row = (float *)X[r];
         int u = n_out;
         if (!hs)
             for (u = 0; u < n_out && Y[u] != row; u++) {}

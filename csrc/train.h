@@ -45,6 +45,18 @@ void w2v_request_stop(w2v_shared *s);
 /* The loss summed over a thread's examples so far, and their number (as of its last report). */
 void w2v_thread_loss(const w2v_thread *t, double *loss, uint64_t *examples);
 
+/* How many of the inner nodes nearest the root each thread trains in its own copies when
+ * several threads run hierarchical softmax, and the windows between two merges of them into
+ * syn1 (train.c). */
+#define W2V_HOT_NODES 255
+#define W2V_HOT_MERGE_EVERY 256
+
+/* Copy the thread's hot HS nodes from syn1 (before it trains), and add its changes to them back
+ * into syn1, taking syn1's rows as the new copies (every W2V_HOT_MERGE_EVERY windows and
+ * whenever it stops).  Both do nothing for a thread without hot nodes (t->hot_n == 0). */
+void w2v_hot_load(const w2v_model *m, w2v_thread *t);
+void w2v_hot_merge(const w2v_model *m, w2v_thread *t);
+
 /* One update of each kind with given targets, for tests against a NumPy reference; each
  * returns the loss of the example before the update.  These and w2v_train_thread run m->isa's
  * build. */

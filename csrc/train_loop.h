@@ -88,7 +88,7 @@ W2V_INLINE void train_sentence(const w2v_model *m, w2v_thread *t, int len, float
             int n = 0;
             for (int c = lo; c <= hi; c++)
                 if (c != i) t->context[n++] = sen[c];
-            if (m->cbow) w2v_train_cbow(m, word, t->context, n, targets, alpha, t->neu1, t->neu1e, &t->loss);
+            if (m->cbow) w2v_train_cbow(m, t, word, t->context, n, targets, alpha, t->neu1, t->neu1e, &t->loss);
             else w2v_train_sg_window(m, t, word, t->context, n, targets, alpha, &t->loss);
             t->examples += m->cbow ? (n > 0) : (uint64_t)n;
         } else {
@@ -98,10 +98,11 @@ W2V_INLINE void train_sentence(const w2v_model *m, w2v_thread *t, int len, float
                 /* word2vec.c's exact path: fresh noise words for every pair */
                 if (m->negative && !first) draw_targets(m, t, targets, word);
                 first = 0;
-                w2v_train_sg_pair(m, word, sen[c], targets, alpha, t->neu1e, &t->loss);
+                w2v_train_sg_pair(m, t, word, sen[c], targets, alpha, t->neu1e, &t->loss);
                 t->examples++;
             }
         }
+        if (t->hot_n && ++t->hot_windows >= W2V_HOT_MERGE_EVERY) w2v_hot_merge(m, t);
     }
     t->targets = targets;
     t->next_targets = next_targets;
@@ -122,8 +123,15 @@ static void release_read_ids(const w2v_model *m, w2v_thread *t, int all) {
     }
 }
 
+/* Stopping, for whatever reason, first puts the thread's hot nodes back into syn1. */
+static int stop_thread(const w2v_model *m, w2v_thread *t, int code) {
+    w2v_hot_merge(m, t);
+    return code;
+}
+
 static int train_thread(const w2v_model *m, w2v_thread *t) {
     w2v_shared *shared = m->shared;
+    w2v_hot_load(m, t);
     /* the learning rate as of the last report (a resumed thread picks up where it stopped) */
     float alpha = w2v_alpha_at(m, w2v_words_done(shared));
     /* every thread trains its whole slice in every epoch (word2vec.c lets a thread that hit end
@@ -132,8 +140,9 @@ static int train_thread(const w2v_model *m, w2v_thread *t) {
         while (t->pos < t->end) {
             /* Stop only between sentences, where epoch, pos, rng and unreported are the thread's
              * whole state: run again, it goes on exactly as if it had never stopped. */
-            if (__atomic_load_n(&shared->stop, __ATOMIC_RELAXED)) return W2V_ESTOPPED;
-            if (shared->pause_at && w2v_words_done(shared) >= shared->pause_at) return W2V_ESTOPPED;
+            if (__atomic_load_n(&shared->stop, __ATOMIC_RELAXED)) return stop_thread(m, t, W2V_ESTOPPED);
+            if (shared->pause_at && w2v_words_done(shared) >= shared->pause_at)
+                return stop_thread(m, t, W2V_ESTOPPED);
             int len = next_sentence(m, t, &t->pos, &t->unreported);
             if (t->unreported >= W2V_REPORT_EVERY) {
                 uint64_t done = __atomic_add_fetch(&shared->words_done, t->unreported, __ATOMIC_RELAXED);
@@ -144,7 +153,7 @@ static int train_thread(const w2v_model *m, w2v_thread *t) {
                 /* divergence shows up in the rows just trained: NaN spreads through every update */
                 if (len > 0 && !all_finite(m->syn0 + (size_t)t->sentence[0] * m->dim, m->dim)) {
                     fail(shared, W2V_EDIVERGED);
-                    return W2V_EDIVERGED;
+                    return stop_thread(m, t, W2V_EDIVERGED);
                 }
             }
             train_sentence(m, t, len, alpha);
@@ -156,13 +165,14 @@ static int train_thread(const w2v_model *m, w2v_thread *t) {
     __atomic_add_fetch(&t->words_done, t->unreported, __ATOMIC_RELAXED);
     t->unreported = 0;
     publish_loss(t);
-    return W2V_OK;
+    return stop_thread(m, t, W2V_OK);
 }
 
 static float step_sg(const w2v_model *m, uint32_t word, uint32_t context, const uint32_t *targets,
                      float alpha, float *neu1e) {
     double loss = 0.0;
-    w2v_train_sg_pair(m, word, context, targets, alpha, neu1e, &loss);
+    const w2v_thread none = {0}; /* no hot nodes */
+    w2v_train_sg_pair(m, &none, word, context, targets, alpha, neu1e, &loss);
     return (float)loss;
 }
 
@@ -176,7 +186,8 @@ static float step_sg_window(const w2v_model *m, w2v_thread *t, uint32_t word, co
 static float step_cbow(const w2v_model *m, uint32_t word, const uint32_t *context, int n_context,
                        const uint32_t *targets, float alpha, float *neu1, float *neu1e) {
     double loss = 0.0;
-    w2v_train_cbow(m, word, context, n_context, targets, alpha, neu1, neu1e, &loss);
+    const w2v_thread none = {0};
+    w2v_train_cbow(m, &none, word, context, n_context, targets, alpha, neu1, neu1e, &loss);
     return (float)loss;
 }
 

@@ -117,6 +117,13 @@ typedef struct __attribute__((aligned(64))) {
     uint32_t *block_targets; /* negative + 1: the NS targets of the window */
     const float **block_x; /* R + B + 4 row pointers: targets, contexts, padding */
     float **block_y;       /* max(R, B) row pointers: the rows being updated */
+    /* With several threads, the inner nodes of the Huffman tree nearest the root (on every
+     * word's path) are trained in this thread's own copies and merged into syn1 every few
+     * windows (train.c: w2v_hot_merge); nodes [hot_lo, hot_lo + hot_n) live in `hot` */
+    float *hot;            /* hot_n x D: this thread's copies of the hot nodes, or NULL */
+    float *hot_base;       /* hot_n x D: those rows as they were at the last merge */
+    uint32_t hot_lo, hot_n;
+    uint32_t hot_windows;  /* windows trained since the last merge */
     uint64_t words_done;   /* this thread's words, for per-thread speed (published atomically) */
     double loss;           /* sum of the training loss of this thread's examples ... */
     uint64_t examples;     /* ... and their number (pairs for skip-gram, windows for CBOW) */

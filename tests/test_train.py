@@ -210,3 +210,65 @@ def test_parameter_matrices_are_zeroed_writable_and_on_huge_pages_where_offered(
                         break
                 break
     assert eligible == 1, "the matrix's mapping should be eligible for transparent huge pages"
+
+
+def _hs_trainer(corpus_path, mode, hot_nodes, **extra):
+    """A low-level Trainer on the grouped corpus, fresh matrices, one HS mode."""
+    from w2vfast import api, options
+    d = _core.Dictionary()
+    with open(corpus_path, "rb") as f:
+        d.feed(f.read(), last=True)
+    d.finalize(1)
+    counts = d.counts()
+    o = options.resolve(**{**dict(min_count=1, iter=2, size=16, sample=0, seed=4), **MODES[mode], **extra})
+    m = api._new_matrices(len(counts), o)
+    tr = _core.Trainer(o, m["syn0"], m["syn1"], m["syn1neg"], corpus=d, hot_nodes=hot_nodes,
+                       **api._tables(counts, o))
+    return tr, m
+
+
+@pytest.mark.parametrize("mode", ["sg-hs", "sg-hs-exact", "cbow-hs", "sg-ns+hs"])
+@pytest.mark.parametrize("hot", [5, 1000])
+def test_threads_own_copies_of_hot_hs_nodes_change_nothing_for_one_thread(grouped_corpus, mode, hot):
+    """With several threads, each trains its own copies of the HS nodes nearest the root and
+    merges them into syn1 every few windows and when it pauses (train.c: w2v_hot_merge).  One
+    thread forced to do the same must give exactly its plain run: every update
+    of a copy reaches syn1, none twice, and training resumes from syn1 after each pause (the
+    7 synchronisation points).  `hot` = 5 copies the top of the tree, 1000 all of it."""
+    plain, m0 = _hs_trainer(grouped_corpus, mode, 0)
+    plain.run(threads=1)
+    copies, m1 = _hs_trainer(grouped_corpus, mode, hot)
+    copies.run(threads=1, sync=lambda trainer, k: None, sync_points=7)
+    assert np.abs(m0["syn1"][-6:-1]).min() > 0  # the top nodes were trained (row V-1 is no node)
+    np.testing.assert_array_equal(m1["syn1"], m0["syn1"])
+    np.testing.assert_array_equal(m1["syn0"], m0["syn0"])
+
+
+def test_several_threads_merge_their_hot_hs_nodes_into_syn1(grouped_corpus):
+    """With 2 threads the hot nodes are trained in copies: when the run ends, syn1 holds the
+    threads' updates of them (a lost merge leaves them at the untrained zeros), and the loss
+    reaches the ln 12 of a trained model (test_hs_loss_reaches_the_entropy_of_the_corpus)."""
+    seen = []
+    model = w2vfast.train(str(grouped_corpus), size=16, iter=6, min_count=1, threads=2, sample=0,
+                          window=1, progress=seen.append, **MODES["sg-hs"])
+    top = model.syn1[len(model.syn1) - 6:-1]  # the last inner nodes (row V-1 is no node)
+    assert np.linalg.norm(top, axis=1).min() > 0.5
+    assert 0.99 * np.log(12) < seen[-1]["loss"] < 1.05 * np.log(12)
+
+
+def test_a_merge_adds_a_threads_changes_to_what_the_others_made_of_the_nodes():
+    rng = np.random.default_rng(2)
+    syn1 = rng.normal(size=(9, 5)).astype(np.float32)
+    base = syn1[4:8].copy()                              # the rows as this thread copied them
+    copies = base + rng.normal(size=base.shape).astype(np.float32)  # what it trained since
+    syn1[4:8] += rng.normal(size=base.shape).astype(np.float32)     # what the others did since
+    expected = syn1.astype(np.float64)
+    expected[4:8] += copies - base
+    untouched = syn1.copy()
+    _core.hot_merge(syn1, copies, base, 4)
+    np.testing.assert_allclose(syn1, expected, rtol=1e-6, atol=1e-6)
+    np.testing.assert_array_equal(np.delete(syn1, range(4, 8), 0), np.delete(untouched, range(4, 8), 0))
+    np.testing.assert_array_equal(copies, syn1[4:8])  # both now start from the merged rows
+    np.testing.assert_array_equal(base, syn1[4:8])
+    with pytest.raises(ValueError):
+        _core.hot_merge(syn1, copies, base, 6)

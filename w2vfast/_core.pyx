@@ -298,6 +298,27 @@ def alias_table(const double[::1] weights not None):
     return threshold, alias
 
 
+def hot_merge(float[:, ::1] syn1 not None, float[:, ::1] copies not None, float[:, ::1] base not None,
+              uint32_t lo):
+    """One merge of a thread's copies of HS nodes lo.. into syn1 (train.c: w2v_hot_merge), on
+    arrays, for tests: syn1 gets the copies' changes since `base`, and copies and base become
+    syn1's new rows."""
+    if copies.shape[0] != base.shape[0] or copies.shape[1] != syn1.shape[1] or base.shape[1] != syn1.shape[1]:
+        raise ValueError("copies, base and syn1 rows differ in shape")
+    if lo + copies.shape[0] > syn1.shape[0]:
+        raise ValueError("the copied rows run past syn1")
+    cdef w2v_model m
+    cdef w2v_thread t
+    memset(&m, 0, sizeof(m))
+    memset(&t, 0, sizeof(t))
+    m.dim = syn1.shape[1]
+    if copies.shape[0] == 0 or m.dim == 0:
+        return
+    m.syn1 = &syn1[0, 0]
+    t.hot, t.hot_base, t.hot_lo, t.hot_n = &copies[0, 0], &base[0, 0], lo, copies.shape[0]
+    w2v_hot_merge(&m, &t)
+
+
 def sample_noise(const uint32_t[::1] threshold not None, const uint32_t[::1] alias not None,
                  uint64_t n, uint64_t seed):
     """n draws from an alias table, with the sampler the kernels use (for tests)."""
@@ -379,6 +400,20 @@ cdef float *row_pointer(object matrix, int dim, str name) except? NULL:
     return &view[0, 0] if view.shape[0] else NULL
 
 
+cdef void *zeros64(size_t count, size_t size) noexcept:
+    """count x size zeroed bytes in whole cache lines of their own: a thread's small buffers,
+    written every window, must not share a line with another thread's (malloc packs small
+    blocks side by side, and two threads writing one line stall each other)."""
+    cdef void *p = NULL
+    cdef size_t n = (count * size + 63) // 64 * 64
+    if n == 0:
+        n = 64
+    if posix_memalign(&p, 64, n) != 0:
+        return NULL
+    memset(p, 0, n)
+    return p
+
+
 cdef class Trainer:
     """Fills one w2v_model from NumPy arrays and options, then runs the worker threads.
 
@@ -392,6 +427,7 @@ cdef class Trainer:
     cdef list _arrays  # everything whose memory the model points into
     cdef Dictionary corpus
     cdef list _rcs
+    cdef object hot_nodes
 
     @property
     def isa(self):
@@ -403,8 +439,12 @@ cdef class Trainer:
         self.n_threads = 0
 
     def __init__(self, dict options, syn0, syn1=None, syn1neg=None, *, sigmoid=None,
-                 keep=None, huffman=None, noise=None, Dictionary corpus=None, isa=None):
+                 keep=None, huffman=None, noise=None, Dictionary corpus=None, isa=None, hot_nodes=None):
         cdef w2v_model *m = &self.model
+        # HS nodes each thread trains in its own copies (train.c: w2v_hot_merge): by default
+        # W2V_HOT_NODES when several threads run, none for one; a number forces that many
+        # (tests: with one thread, the copies must change nothing but float rounding)
+        self.hot_nodes = hot_nodes
         memset(m, 0, sizeof(w2v_model))
         memset(&self.shared, 0, sizeof(w2v_shared))
         m.isa = _select_isa(isa)
@@ -487,7 +527,7 @@ cdef class Trainer:
                 free(t.neu1); free(t.neu1e); free(t.sentence); free(t.targets); free(t.context)
                 free(t.next_targets); free(t.block_din); free(t.block_s); free(t.block_k)
                 free(t.block_g); free(t.block_gt); free(t.block_gp); free(t.block_labels); free(t.block_targets)
-                free(t.block_x); free(t.block_y)
+                free(t.block_x); free(t.block_y); free(t.hot); free(t.hot_base)
             free(self.threads)
         self.threads = NULL
         self.n_threads = 0
@@ -501,6 +541,14 @@ cdef class Trainer:
         cdef size_t rows = max(m.negative + 1, m.max_code_length)
         cdef size_t B = min(W2V_BLOCK_CONTEXTS, 2 * m.window)
         cdef size_t rows16 = (rows + 15) // 16 * 16, B4 = (B + 3) // 4 * 4
+        # HS with several threads: each trains its own copies of the nodes nearest the root
+        # (train.c: w2v_hot_merge), the last inner nodes (the tree has vocab_size - 1)
+        cdef uint32_t n_hot = 0
+        if m.hs and m.vocab_size > 1:
+            if self.hot_nodes is None:
+                n_hot = min(W2V_HOT_NODES, m.vocab_size - 1) if n > 1 else 0
+            else:
+                n_hot = min(int(self.hot_nodes), m.vocab_size - 1)
         self._free_threads()
         # cache-line aligned (w2v.h): calloc only promises 16 bytes
         if posix_memalign(<void **>&self.threads, 64, n * sizeof(w2v_thread)) != 0:
@@ -512,22 +560,30 @@ cdef class Trainer:
         self.n_threads = n
         for i in range(n):
             t = &self.threads[i]
-            t.neu1 = <float *>calloc(m.dim, sizeof(float))
-            t.neu1e = <float *>calloc(m.dim, sizeof(float))
-            t.sentence = <uint32_t *>calloc(m.max_sentence_length, sizeof(uint32_t))
-            t.targets = <uint32_t *>calloc(m.negative + 1, sizeof(uint32_t))
-            t.context = <uint32_t *>calloc(2 * m.window, sizeof(uint32_t))
-            t.next_targets = <uint32_t *>calloc(m.negative + 1, sizeof(uint32_t))
-            t.block_din = <float *>calloc(B * m.dim, sizeof(float))
-            t.block_s = <float *>calloc((B + 1) * rows16, sizeof(float))
-            t.block_gp = <float *>calloc(B * rows16, sizeof(float))
-            t.block_k = <float *>calloc((B + 1) * B4, sizeof(float))
-            t.block_g = <float *>calloc(B * (rows + B), sizeof(float))
-            t.block_gt = <float *>calloc(rows * B, sizeof(float))
-            t.block_labels = <float *>calloc(m.negative + 1 + m.max_code_length, sizeof(float))
-            t.block_targets = <uint32_t *>calloc(m.negative + 1, sizeof(uint32_t))
-            t.block_x = <const float **>calloc(rows + B + 4, sizeof(float *))
-            t.block_y = <float **>calloc(max(rows, B), sizeof(float *))
+            t.neu1 = <float *>zeros64(m.dim, sizeof(float))
+            t.neu1e = <float *>zeros64(m.dim, sizeof(float))
+            t.sentence = <uint32_t *>zeros64(m.max_sentence_length, sizeof(uint32_t))
+            t.targets = <uint32_t *>zeros64(m.negative + 1, sizeof(uint32_t))
+            t.context = <uint32_t *>zeros64(2 * m.window, sizeof(uint32_t))
+            t.next_targets = <uint32_t *>zeros64(m.negative + 1, sizeof(uint32_t))
+            t.block_din = <float *>zeros64(B * m.dim, sizeof(float))
+            t.block_s = <float *>zeros64((B + 1) * rows16, sizeof(float))
+            t.block_gp = <float *>zeros64(B * rows16, sizeof(float))
+            t.block_k = <float *>zeros64((B + 1) * B4, sizeof(float))
+            t.block_g = <float *>zeros64(B * (rows + B), sizeof(float))
+            t.block_gt = <float *>zeros64(rows * B, sizeof(float))
+            t.block_labels = <float *>zeros64(m.negative + 1 + m.max_code_length, sizeof(float))
+            t.block_targets = <uint32_t *>zeros64(m.negative + 1, sizeof(uint32_t))
+            t.block_x = <const float **>zeros64(rows + B + 4, sizeof(float *))
+            t.block_y = <float **>zeros64(max(rows, B), sizeof(float *))
+            if n_hot:
+                t.hot_n = n_hot
+                t.hot_lo = m.vocab_size - 1 - n_hot
+                t.hot = <float *>zeros64(n_hot * m.dim, sizeof(float))
+                t.hot_base = <float *>zeros64(n_hot * m.dim, sizeof(float))
+                if not (t.hot and t.hot_base):
+                    self._free_threads()
+                    raise MemoryError("out of memory starting threads")
             if not (t.neu1 and t.neu1e and t.sentence and t.targets and t.next_targets and t.context
                     and t.block_din and t.block_s and t.block_k and t.block_g and t.block_gt and t.block_gp
                     and t.block_labels and t.block_targets and t.block_x and t.block_y):

@@ -67,6 +67,9 @@ cdef extern from "w2v.h" nogil:
         uint32_t *block_targets
         const float **block_x
         float **block_y
+        float *hot
+        float *hot_base
+        uint32_t hot_lo, hot_n
         uint64_t words_done
         double loss
         uint64_t examples
@@ -126,6 +129,9 @@ cdef extern from "dictionary.h" nogil:
     int w2v_dict_append_ids(w2v_dict *d, const uint8_t *ids, uint64_t len, uint64_t n_ids)
 
 cdef extern from "train.h" nogil:
+    enum: W2V_HOT_NODES
+    void w2v_hot_load(const w2v_model *m, w2v_thread *t)
+    void w2v_hot_merge(const w2v_model *m, w2v_thread *t)
     ctypedef struct w2v_isa:
         const char *name
         int floats
