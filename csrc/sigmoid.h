@@ -27,7 +27,7 @@ static inline float w2v_target_loss(const float *table, float f, float label) {
     float log_s = (f > -W2V_MAX_EXP && f < W2V_MAX_EXP)
                       ? table[W2V_SIGMOID_TABLE_SIZE + w2v_sigmoid_index(f)]
                       : (f > 0 ? 0.0f : f);
-    return label > 0.5f ? -log_s : f - log_s;
+    return (1.0f - label) * f - log_s; /* label is 0 or 1; no branch: HS labels are random bits */
 }
 
 #endif
