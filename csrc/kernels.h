@@ -122,90 +122,67 @@ W2V_INLINE void w2v_axpy(float a, const float *restrict x, float *restrict y, in
 }
 
 /* Small dense products over matrix rows given by pointers, for the window blocks below:
- *     Y_a += sum_b W[a wy + b] X_b      (a < ny, b < nx, rows of n floats)
- * Rows of Y are taken four at a time: each slice of X_b is loaded once for four FMAs into four
- * outputs, and two slices of each output are kept in registers (eight independent FMA chains,
- * enough to hide FMA latency; one chain per row left the core waiting).  The Y rows must be
- * distinct (a row twice in one group of four would lose one increment); X rows may repeat. */
-#define W2V_GEMM4_COLUMNS(VT, LOAD, STORE, WIDTH)                                                   \
+ *     Y_a += sum_b W[a wy + b] X_b      (a < R, b < nx, rows of n floats)
+ * for R = 4, 2 or 1 output rows at a time (a constant where this is inlined, so the loops over
+ * a unroll and the accumulators stay in registers).  Each slice of X_b is loaded once for R
+ * FMAs, and two slices of each output are kept in registers: with R = 4, eight independent FMA
+ * chains, enough to hide FMA latency (one chain per row left the core waiting); R = 2 keeps
+ * four.  The Y rows must be distinct (a row twice in one group would lose one increment); X
+ * rows may repeat. */
+#define W2V_GEMM_COLUMNS(VT, LOAD, STORE, WIDTH)                                                    \
     for (; i + (WIDTH) <= n; i += (WIDTH)) {                                                       \
-        VT a0 = LOAD(Y[0] + i), a1 = LOAD(Y[1] + i), a2 = LOAD(Y[2] + i), a3 = LOAD(Y[3] + i);     \
+        VT acc[4];                                                                                 \
+        for (int a = 0; a < R; a++) acc[a] = LOAD(Y[a] + i);                                       \
         for (int b = 0; b < nx; b++) {                                                             \
             VT x = LOAD(X[b] + i);                                                                 \
-            a0 += W[b] * x;                                                                        \
-            a1 += W[wy + b] * x;                                                                   \
-            a2 += W[2 * wy + b] * x;                                                               \
-            a3 += W[3 * wy + b] * x;                                                               \
+            for (int a = 0; a < R; a++) acc[a] += W[a * wy + b] * x;                               \
         }                                                                                          \
-        STORE(Y[0] + i, a0);                                                                       \
-        STORE(Y[1] + i, a1);                                                                       \
-        STORE(Y[2] + i, a2);                                                                       \
-        STORE(Y[3] + i, a3);                                                                       \
+        for (int a = 0; a < R; a++) STORE(Y[a] + i, acc[a]);                                       \
     }
 
-W2V_INLINE void w2v_gemm4(float *const *Y, const float *const *X, int nx, const float *W, int wy, int n) {
+W2V_INLINE void w2v_gemm_rows(float *const *Y, const int R, const float *const *X, int nx, const float *W,
+                              int wy, int n) {
     int i = 0;
     for (; i + 2 * W2V_VW <= n; i += 2 * W2V_VW) {
-        w2v_vf a0 = w2v_load(Y[0] + i), a1 = w2v_load(Y[1] + i), a2 = w2v_load(Y[2] + i), a3 = w2v_load(Y[3] + i);
-        w2v_vf b0 = w2v_load(Y[0] + i + W2V_VW), b1 = w2v_load(Y[1] + i + W2V_VW);
-        w2v_vf b2 = w2v_load(Y[2] + i + W2V_VW), b3 = w2v_load(Y[3] + i + W2V_VW);
+        w2v_vf acc[4], acc2[4];
+        for (int a = 0; a < R; a++) {
+            acc[a] = w2v_load(Y[a] + i);
+            acc2[a] = w2v_load(Y[a] + i + W2V_VW);
+        }
         for (int b = 0; b < nx; b++) {
             w2v_vf x = w2v_load(X[b] + i), z = w2v_load(X[b] + i + W2V_VW);
-            float w0 = W[b], w1 = W[wy + b], w2 = W[2 * wy + b], w3 = W[3 * wy + b];
-            a0 += w0 * x; a1 += w1 * x; a2 += w2 * x; a3 += w3 * x;
-            b0 += w0 * z; b1 += w1 * z; b2 += w2 * z; b3 += w3 * z;
+            for (int a = 0; a < R; a++) {
+                acc[a] += W[a * wy + b] * x;
+                acc2[a] += W[a * wy + b] * z;
+            }
         }
-        w2v_store(Y[0] + i, a0); w2v_store(Y[1] + i, a1); w2v_store(Y[2] + i, a2); w2v_store(Y[3] + i, a3);
-        w2v_store(Y[0] + i + W2V_VW, b0); w2v_store(Y[1] + i + W2V_VW, b1);
-        w2v_store(Y[2] + i + W2V_VW, b2); w2v_store(Y[3] + i + W2V_VW, b3);
+        for (int a = 0; a < R; a++) {
+            w2v_store(Y[a] + i, acc[a]);
+            w2v_store(Y[a] + i + W2V_VW, acc2[a]);
+        }
     }
     /* the rest in 16-, 8- and 4-float vectors, then scalars (no overlapping vector: see w2v_axpy) */
-    W2V_GEMM4_COLUMNS(w2v_vf, w2v_load, w2v_store, W2V_VW)
-    W2V_GEMM4_COLUMNS(w2v_vf8, w2v_load8, w2v_store8, 8)
-    W2V_GEMM4_COLUMNS(w2v_vf4, w2v_load4, w2v_store4, 4)
-    W2V_GEMM4_COLUMNS(float, *, W2V_STORE1, 1)
+    W2V_GEMM_COLUMNS(w2v_vf, w2v_load, w2v_store, W2V_VW)
+    W2V_GEMM_COLUMNS(w2v_vf8, w2v_load8, w2v_store8, 8)
+    W2V_GEMM_COLUMNS(w2v_vf4, w2v_load4, w2v_store4, 4)
+    W2V_GEMM_COLUMNS(float, *, W2V_STORE1, 1)
 }
 
-/* One row of the same product: y += sum_b w[b] X_b, two slices of y at a time (two chains). */
-W2V_INLINE void w2v_gemm1(float *restrict y, const float *const *X, int nx, const float *w, int n) {
-    int i = 0;
-    for (; i + 2 * W2V_VW <= n; i += 2 * W2V_VW) {
-        w2v_vf acc0 = w2v_load(y + i), acc1 = w2v_load(y + i + W2V_VW);
-        for (int b = 0; b < nx; b++) {
-            acc0 += w[b] * w2v_load(X[b] + i);
-            acc1 += w[b] * w2v_load(X[b] + i + W2V_VW);
-        }
-        w2v_store(y + i, acc0);
-        w2v_store(y + i + W2V_VW, acc1);
-    }
-    for (; i + W2V_VW <= n; i += W2V_VW) {
-        w2v_vf acc = w2v_load(y + i);
-        for (int b = 0; b < nx; b++) acc += w[b] * w2v_load(X[b] + i);
-        w2v_store(y + i, acc);
-    }
-    if (i + 8 <= n) {
-        w2v_vf8 acc = w2v_load8(y + i);
-        for (int b = 0; b < nx; b++) acc += w[b] * w2v_load8(X[b] + i);
-        w2v_store8(y + i, acc);
-        i += 8;
-    }
-    if (i + 4 <= n) {
-        w2v_vf4 acc = w2v_load4(y + i);
-        for (int b = 0; b < nx; b++) acc += w[b] * w2v_load4(X[b] + i);
-        w2v_store4(y + i, acc);
-        i += 4;
-    }
-    for (; i < n; i++) {
-        float acc = y[i];
-        for (int b = 0; b < nx; b++) acc += w[b] * X[b][i];
-        y[i] = acc;
-    }
-}
-
-W2V_INLINE void w2v_gemm_acc(float *const *Y, int ny, const float *const *X, int nx, const float *W, int wy, int n) {
+/* The product for ny rows, four at a time, then two, then one.  With `lower` >= 0, the columns
+ * of W from `lower` on are a strictly lower triangle (W[a wy + lower + b] = 0 for b >= a), and
+ * each group of rows skips the columns that are 0 for all of its rows. */
+W2V_INLINE void w2v_gemm_acc(float *const *Y, int ny, const float *const *X, int nx, const float *W, int wy,
+                             int n, int lower) {
     int a = 0;
-    for (; a + 4 <= ny; a += 4) w2v_gemm4(Y + a, X, nx, W + (size_t)a * wy, wy, n);
-    for (; a < ny; a++) w2v_gemm1(Y[a], X, nx, W + (size_t)a * wy, n);
+#define W2V_GEMM_GROUP(R)                                                                          \
+    for (; a + (R) <= ny; a += (R)) {                                                              \
+        int used = lower >= 0 && lower + a + (R) - 1 < nx ? lower + a + (R) - 1 : nx;              \
+        w2v_gemm_rows(Y + a, (R), X, used, W + (size_t)a * wy, wy, n);                             \
+    }
+    W2V_GEMM_GROUP(4)
+    W2V_GEMM_GROUP(2)
+    W2V_GEMM_GROUP(1)
+#undef W2V_GEMM_GROUP
 }
 
 /* Sums of eight vectors, lane k of the result holding the sum of v_k's lanes: a tree of
@@ -467,23 +444,29 @@ W2V_INLINE void w2v_block_update(const w2v_model *m, w2v_thread *t, float *out, 
      * correction from the contexts before it) */
     float block_loss = 0.0f;
     float *restrict Gp = t->block_gp; /* HS: G again, rows zero-padded to ss: whole vectors */
+    const float *Gr[W2V_BLOCK_CONTEXTS + 4]; /* HS: the rows of Gp, then 4 padding pointers */
     for (int c = 0; c < n; c++) {
         float *f = S + (size_t)c * ss, *g = G + (size_t)c * gs, *gp = Gp + (size_t)c * ss;
-        if (hs)
-            for (int p = 0; p < c; p++) w2v_axpy(K[(size_t)c * ks + p], Gp + (size_t)p * ss, f, ss);
+        Gr[c] = gp;
+        if (hs) w2v_gemm_rows(&f, 1, Gr, c, K + (size_t)c * ks, 0, ss); /* f += sum_{p<c} K_cp g_p */
         block_loss += w2v_block_gradients(f, labels, L, hs, m->sigmoid, alpha, g);
         if (hs) {
             memcpy(gp, g, (size_t)L * sizeof(float));
             memset(gp + L, 0, (size_t)(ss - L) * sizeof(float));
-            for (int p = 0; p < n; p++) g[L + p] = p < c ? w2v_dot(gp, Gp + (size_t)p * ss, ss) : 0.0f;
         }
     }
     *loss += block_loss;
+    if (hs) { /* H = G G' (its strict lower triangle) as the Gram matrix of Gp, into K (done with) */
+        for (int p = 0; p < 4; p++) Gr[n + p] = Gr[n - 1];
+        w2v_dot_tiles(Gr, n, Gr, n, ss, 1, K, ks);
+        for (int c = 0; c < n; c++)
+            for (int p = 0; p < n; p++) G[(size_t)c * gs + L + p] = p < c ? K[(size_t)c * ks + p] : 0.0f;
+    }
     /* 3. context updates from the target rows as before the block: dM += [G H] [T; M] */
     for (int c = 0; c < n; c++) Y[c] = dM + (size_t)c * D;
-    w2v_gemm_acc(Y, n, X, gs, G, gs, D);
+    w2v_gemm_acc(Y, n, X, gs, G, gs, D, hs ? L : -1);
     /* 4. target updates, added in place: T += G' M.  A noise word drawn twice is one row whose
-     * factors are summed first (the rows of one group of w2v_gemm4 must be distinct); Huffman
+     * factors are summed first (the rows of one group of w2v_gemm_rows must be distinct); Huffman
      * path nodes are distinct.  Gt holds the factors transposed, one row per distinct target. */
     float *restrict Gt = t->block_gt;
     int n_out = 0;
@@ -500,7 +483,7 @@ W2V_INLINE void w2v_block_update(const w2v_model *m, w2v_thread *t, float *out, 
             for (int c = 0; c < n; c++) Gt[(size_t)u * n + c] += G[(size_t)c * gs + r];
         }
     }
-    w2v_gemm_acc(Y, n_out, Mr, n, Gt, n, D);
+    w2v_gemm_acc(Y, n_out, Mr, n, Gt, n, D, -1);
 }
 
 /* The whole skip-gram window of centre word `word` in blocks of at most W2V_BLOCK_CONTEXTS
