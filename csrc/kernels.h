@@ -388,12 +388,13 @@ W2V_INLINE void w2v_train_cbow(const w2v_model *m, const w2v_thread *t, uint32_t
  * except where one word is the context twice in a block: the exact path lets the second
  * occurrence see the first one's update of its row, here both see the row as before the block.
  * (Without this correction, delayed updates to the few nodes near the root that every window
- * shares cost 0.7 points of analogy accuracy.)
+ * shares cost 0.7 points of analogy accuracy; without only its H part, 0.6 points on enwiki and
+ * 0.5 on wiki_raw, for 12 % more speed: BENCHMARKS.md.)
  *
- * `out` is syn1neg or syn1 (whose rows come through w2v_node_row), `rows` the m target rows, `labels` their labels; `hs` selects the HS
- * rule for saturated scores (skip the node) over the NS rule (clip the sigmoid).  dM (n x D)
- * accumulates the context rows' updates; the caller applies it once every loss has added its
- * share. */
+ * `out` is syn1neg or syn1 (whose rows come through w2v_node_row), `rows` the m target rows,
+ * `labels` their labels; `hs` selects the HS rule for saturated scores (skip the node) over the
+ * NS rule (clip the sigmoid).  dM (n x D) accumulates the context rows' updates; the caller
+ * applies it once every loss has added its share. */
 
 /* Gradient factors of one context's scores f[0..m): g = (label - s(f)) alpha, with the HS or NS
  * rule past the table; returns the loss.  Free of branches on the data: the loss was written
