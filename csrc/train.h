@@ -50,6 +50,11 @@ void w2v_thread_loss(const w2v_thread *t, double *loss, uint64_t *examples);
  * syn1 (train.c). */
 #define W2V_HOT_NODES 255
 #define W2V_HOT_MERGE_EVERY 256
+/* ... but at most so many bytes per copy (they are meant to stay in the thread's cache: 255
+ * rows for -size 128, 32 for -size 1000), and at most so many for all threads' copies and
+ * bases together (4096 threads would otherwise hold 800 MB of them at -size 100). */
+#define W2V_HOT_COPY_BYTES (128 * 1024)
+#define W2V_HOT_ALL_BYTES (64 * 1024 * 1024)
 
 /* Copy the thread's hot HS nodes from syn1 (before it trains), and add its changes to them back
  * into syn1, taking syn1's rows as the new copies (every W2V_HOT_MERGE_EVERY windows and

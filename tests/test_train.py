@@ -272,3 +272,15 @@ def test_a_merge_adds_a_threads_changes_to_what_the_others_made_of_the_nodes():
     np.testing.assert_array_equal(base, syn1[4:8])
     with pytest.raises(ValueError):
         _core.hot_merge(syn1, copies, base, 6)
+
+
+def test_hot_node_copies_stay_small_for_wide_rows_and_many_threads():
+    count = _core.hot_node_count
+    assert count(67874, 100, 1) == 0               # one thread trains syn1 itself
+    assert count(67874, 100, 2) == 255             # the top 8 levels
+    assert count(50, 100, 2) == 49                 # a small tree: all of it
+    assert count(67874, 1000, 2) == 32             # 128 KiB a copy
+    for threads in (2, 64, 4096):                  # 64 MiB for all copies and bases
+        for dim in (1, 100, 1000):
+            assert threads * 2 * count(10**6, dim, threads) * dim * 4 <= 64 << 20
+    assert count(67874, 100, 4096) == 20

@@ -298,6 +298,17 @@ def alias_table(const double[::1] weights not None):
     return threshold, alias
 
 
+def hot_node_count(uint64_t vocab_size, uint64_t dim, uint64_t threads):
+    """The HS nodes each of `threads` threads trains in its own copies (train.c: w2v_hot_merge):
+    none for one thread; else W2V_HOT_NODES, fewer for wide rows (W2V_HOT_COPY_BYTES a copy)
+    and for many threads (W2V_HOT_ALL_BYTES for all copies and bases), and at most the tree's
+    vocab_size - 1 inner nodes."""
+    if threads < 2 or vocab_size < 2 or dim == 0:
+        return 0
+    return int(min(W2V_HOT_NODES, vocab_size - 1, W2V_HOT_COPY_BYTES // (4 * dim),
+                   W2V_HOT_ALL_BYTES // (threads * 2 * 4 * dim)))
+
+
 def hot_merge(float[:, ::1] syn1 not None, float[:, ::1] copies not None, float[:, ::1] base not None,
               uint32_t lo):
     """One merge of a thread's copies of HS nodes lo.. into syn1 (train.c: w2v_hot_merge), on
@@ -546,7 +557,7 @@ cdef class Trainer:
         cdef uint32_t n_hot = 0
         if m.hs and m.vocab_size > 1:
             if self.hot_nodes is None:
-                n_hot = min(W2V_HOT_NODES, m.vocab_size - 1) if n > 1 else 0
+                n_hot = hot_node_count(m.vocab_size, m.dim, n)
             else:
                 n_hot = min(int(self.hot_nodes), m.vocab_size - 1)
         self._free_threads()

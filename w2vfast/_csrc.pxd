@@ -130,6 +130,8 @@ cdef extern from "dictionary.h" nogil:
 
 cdef extern from "train.h" nogil:
     enum: W2V_HOT_NODES
+    enum: W2V_HOT_COPY_BYTES
+    enum: W2V_HOT_ALL_BYTES
     void w2v_hot_load(const w2v_model *m, w2v_thread *t)
     void w2v_hot_merge(const w2v_model *m, w2v_thread *t)
     ctypedef struct w2v_isa:
