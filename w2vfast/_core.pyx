@@ -453,8 +453,8 @@ cdef class Trainer:
                  keep=None, huffman=None, noise=None, Dictionary corpus=None, isa=None, hot_nodes=None):
         cdef w2v_model *m = &self.model
         # HS nodes each thread trains in its own copies (train.c: w2v_hot_merge): by default
-        # W2V_HOT_NODES when several threads run, none for one; a number forces that many
-        # (tests: with one thread, the copies must change nothing but float rounding)
+        # hot_node_count(), none for one thread; a number forces that many (tests: with one
+        # thread, the copies must change nothing at all)
         self.hot_nodes = hot_nodes
         memset(m, 0, sizeof(w2v_model))
         memset(&self.shared, 0, sizeof(w2v_shared))
@@ -592,12 +592,10 @@ cdef class Trainer:
                 t.hot_lo = m.vocab_size - 1 - n_hot
                 t.hot = <float *>zeros64(n_hot * m.dim, sizeof(float))
                 t.hot_base = <float *>zeros64(n_hot * m.dim, sizeof(float))
-                if not (t.hot and t.hot_base):
-                    self._free_threads()
-                    raise MemoryError("out of memory starting threads")
             if not (t.neu1 and t.neu1e and t.sentence and t.targets and t.next_targets and t.context
                     and t.block_din and t.block_s and t.block_k and t.block_g and t.block_gt and t.block_gp
-                    and t.block_labels and t.block_targets and t.block_x and t.block_y):
+                    and t.block_labels and t.block_targets and t.block_x and t.block_y
+                    and (not n_hot or (t.hot and t.hot_base))):
                 self._free_threads()
                 raise MemoryError("out of memory starting threads")
             # each thread its own stream: the seed's splitmix64 sequence, one value per thread
