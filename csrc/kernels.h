@@ -123,6 +123,7 @@ W2V_INLINE void w2v_axpy(float a, const float *restrict x, float *restrict y, in
 
 /* Small dense products over matrix rows given by pointers, for the window blocks below:
  *     Y_a += sum_b W[a wy + b] X_b      (a < R, b < nx, rows of n floats)
+ * or, with add = 0, Y_a = sum_b ... (Y's old values unread: no zeroing pass before a first product)
  * for R = 4, 2 or 1 output rows at a time (a constant where this is inlined, so the loops over
  * a unroll and the accumulators stay in registers).  Each slice of X_b is loaded once for R
  * FMAs, and two slices of each output are kept in registers: with R = 4, eight independent FMA
@@ -132,7 +133,7 @@ W2V_INLINE void w2v_axpy(float a, const float *restrict x, float *restrict y, in
 #define W2V_GEMM_COLUMNS(VT, LOAD, STORE, WIDTH)                                                    \
     for (; i + (WIDTH) <= n; i += (WIDTH)) {                                                       \
         VT acc[4];                                                                                 \
-        for (int a = 0; a < R; a++) acc[a] = LOAD(Y[a] + i);                                       \
+        for (int a = 0; a < R; a++) acc[a] = add ? LOAD(Y[a] + i) : (VT){0};                       \
         for (int b = 0; b < nx; b++) {                                                             \
             VT x = LOAD(X[b] + i);                                                                 \
             for (int a = 0; a < R; a++) acc[a] += W[a * wy + b] * x;                               \
@@ -141,13 +142,13 @@ W2V_INLINE void w2v_axpy(float a, const float *restrict x, float *restrict y, in
     }
 
 W2V_INLINE void w2v_gemm_rows(float *const *Y, const int R, const float *const *X, int nx, const float *W,
-                              int wy, int n) {
+                              int wy, int n, int add) {
     int i = 0;
     for (; i + 2 * W2V_VW <= n; i += 2 * W2V_VW) {
         w2v_vf acc[4], acc2[4];
         for (int a = 0; a < R; a++) {
-            acc[a] = w2v_load(Y[a] + i);
-            acc2[a] = w2v_load(Y[a] + i + W2V_VW);
+            acc[a] = add ? w2v_load(Y[a] + i) : (w2v_vf){0};
+            acc2[a] = add ? w2v_load(Y[a] + i + W2V_VW) : (w2v_vf){0};
         }
         for (int b = 0; b < nx; b++) {
             w2v_vf x = w2v_load(X[b] + i), z = w2v_load(X[b] + i + W2V_VW);
@@ -168,16 +169,16 @@ W2V_INLINE void w2v_gemm_rows(float *const *Y, const int R, const float *const *
     W2V_GEMM_COLUMNS(float, *, W2V_STORE1, 1)
 }
 
-/* The product for ny rows, four at a time, then two, then one.  With `lower` >= 0, the columns
+/* The product for ny rows (add as in w2v_gemm_rows), four at a time, then two, then one.  With `lower` >= 0, the columns
  * of W from `lower` on are a strictly lower triangle (W[a wy + lower + b] = 0 for b >= a), and
  * each group of rows skips the columns that are 0 for all of its rows. */
 W2V_INLINE void w2v_gemm_acc(float *const *Y, int ny, const float *const *X, int nx, const float *W, int wy,
-                             int n, int lower) {
+                             int n, int lower, int add) {
     int a = 0;
 #define W2V_GEMM_GROUP(R)                                                                          \
     for (; a + (R) <= ny; a += (R)) {                                                              \
         int used = lower >= 0 && lower + a + (R) - 1 < nx ? lower + a + (R) - 1 : nx;              \
-        w2v_gemm_rows(Y + a, (R), X, used, W + (size_t)a * wy, wy, n);                             \
+        w2v_gemm_rows(Y + a, (R), X, used, W + (size_t)a * wy, wy, n, add);                        \
     }
     W2V_GEMM_GROUP(4)
     W2V_GEMM_GROUP(2)
@@ -397,14 +398,14 @@ W2V_INLINE void w2v_train_cbow(const w2v_model *m, const w2v_thread *t, uint32_t
  * applies it once every loss has added its share. */
 
 /* Gradient factors of one context's scores f[0..m): g = (label - s(f)) alpha, with the HS or NS
- * rule past the table; returns the loss.  Free of branches on the data: the loss was written
+ * rule past the table, also into g2 unless it is NULL; returns the loss.  Free of branches on the data: the loss was written
  * `label > 0.5 ? -log_s : x - log_s`, which GCC compiled to a branch, and HS labels (the path's
  * code bits) are random, so it was mispredicted about every other score; as arithmetic (labels
  * are 0 or 1) HS blocks train 1.16 x faster.  (Measured, AVX-512 gathers for the two table
  * reads were no faster than scalar loads for these short rows, nor were vector positions with
  * scalar reads, so it runs over m exactly.) */
 W2V_INLINE float w2v_block_gradients(const float *f, const float *labels, int m, int hs, const float *table,
-                                     float alpha, float *restrict g) {
+                                     float alpha, float *restrict g, float *restrict g2) {
     float loss = 0.0f;
     for (int r = 0; r < m; r++) {
         float x = f[r], label = labels[r];
@@ -413,6 +414,7 @@ W2V_INLINE float w2v_block_gradients(const float *f, const float *labels, int m,
         float s = table[idx], log_s = table[W2V_SIGMOID_TABLE_SIZE + idx];
         float clipped = hs ? label : (x > 0 ? 1.0f : 0.0f); /* HS: a zero step */
         g[r] = (label - (inside ? s : clipped)) * alpha;
+        if (g2) g2[r] = g[r];
         log_s = inside ? log_s : (x > 0 ? 0.0f : x); /* as w2v_target_loss */
         loss += (1.0f - label) * x - log_s;         /* label 1: -log_s, label 0: x - log_s */
     }
@@ -424,7 +426,7 @@ W2V_INLINE int w2v_round4(int n) { return (n + 3) & ~3; }
 
 W2V_INLINE void w2v_block_update(const w2v_model *m, w2v_thread *t, float *out, const uint32_t *rows,
                                  const float *labels, int n_rows, int hs, const uint32_t *ctx, int n_ctx,
-                                 float alpha, float *restrict dM, double *loss) {
+                                 float alpha, float *restrict dM, int add_dM, double *loss) {
     const int D = m->dim, L = n_rows, n = n_ctx;
     const int ss = w2v_round16(L);  /* row stride of the scores S */
     const int ks = w2v_round4(n);   /* of the Gram matrix K */
@@ -449,12 +451,13 @@ W2V_INLINE void w2v_block_update(const w2v_model *m, w2v_thread *t, float *out, 
     for (int c = 0; c < n; c++) {
         float *f = S + (size_t)c * ss, *g = G + (size_t)c * gs, *gp = Gp + (size_t)c * ss;
         Gr[c] = gp;
-        if (hs) w2v_gemm_rows(&f, 1, Gr, c, K + (size_t)c * ks, 0, ss); /* f += sum_{p<c} K_cp g_p */
-        block_loss += w2v_block_gradients(f, labels, L, hs, m->sigmoid, alpha, g);
-        if (hs) {
-            memcpy(gp, g, (size_t)L * sizeof(float));
-            memset(gp + L, 0, (size_t)(ss - L) * sizeof(float));
+        if (hs) { /* f += sum_{p<c} K_cp g_p; gp's padding [L, ss) lies in its last 16 floats */
+            w2v_gemm_rows(&f, 1, Gr, c, K + (size_t)c * ks, 0, ss, 1);
+            if (ss >= 16) memset(gp + ss - 16, 0, 16 * sizeof(float));
         }
+        /* (gp written in the same loop: a memcpy and a memset call per context were 3 % of
+         * SG-HS, BENCHMARKS.md) */
+        block_loss += w2v_block_gradients(f, labels, L, hs, m->sigmoid, alpha, g, hs ? gp : NULL);
     }
     *loss += block_loss;
     if (hs) { /* H = G G' (its strict lower triangle) as the Gram matrix of Gp, into K (done with) */
@@ -463,9 +466,10 @@ W2V_INLINE void w2v_block_update(const w2v_model *m, w2v_thread *t, float *out, 
         for (int c = 0; c < n; c++)
             for (int p = 0; p < n; p++) G[(size_t)c * gs + L + p] = p < c ? K[(size_t)c * ks + p] : 0.0f;
     }
-    /* 3. context updates from the target rows as before the block: dM += [G H] [T; M] */
+    /* 3. context updates from the target rows as before the block: dM += [G H] [T; M], or
+     * dM = ... for the block's first loss (add_dM = 0) */
     for (int c = 0; c < n; c++) Y[c] = dM + (size_t)c * D;
-    w2v_gemm_acc(Y, n, X, gs, G, gs, D, hs ? L : -1);
+    w2v_gemm_acc(Y, n, X, gs, G, gs, D, hs ? L : -1, add_dM);
     /* 4. target updates, added in place: T += G' M.  A noise word drawn twice is one row whose
      * factors are summed first (the rows of one group of w2v_gemm_rows must be distinct); Huffman
      * path nodes are distinct.  Gt holds the factors transposed, one row per distinct target. */
@@ -484,7 +488,7 @@ W2V_INLINE void w2v_block_update(const w2v_model *m, w2v_thread *t, float *out, 
             for (int c = 0; c < n; c++) Gt[(size_t)u * n + c] += G[(size_t)c * gs + r];
         }
     }
-    w2v_gemm_acc(Y, n_out, Mr, n, Gt, n, D, -1);
+    w2v_gemm_acc(Y, n_out, Mr, n, Gt, n, D, -1, 1);
 }
 
 /* The whole skip-gram window of centre word `word` in blocks of at most W2V_BLOCK_CONTEXTS
@@ -513,11 +517,11 @@ W2V_INLINE void w2v_train_sg_window(const w2v_model *m, w2v_thread *t, uint32_t 
     }
     for (int c0 = 0; c0 < n_ctx; c0 += W2V_BLOCK_CONTEXTS) {
         int n = n_ctx - c0 < W2V_BLOCK_CONTEXTS ? n_ctx - c0 : W2V_BLOCK_CONTEXTS;
-        memset(dM, 0, (size_t)n * D * sizeof(float));
+        /* the first loss sets dM, the second adds to it (no zeroing pass: 1.5 % of SG-HS) */
         if (m->hs)
-            w2v_block_update(m, t, m->syn1, m->points + lo, hs_labels, (int)len, 1, ctx + c0, n, alpha, dM, loss);
+            w2v_block_update(m, t, m->syn1, m->points + lo, hs_labels, (int)len, 1, ctx + c0, n, alpha, dM, 0, loss);
         if (m->negative)
-            w2v_block_update(m, t, m->syn1neg, rows, labels, n_neg, 0, ctx + c0, n, alpha, dM, loss);
+            w2v_block_update(m, t, m->syn1neg, rows, labels, n_neg, 0, ctx + c0, n, alpha, dM, m->hs, loss);
         for (int j = 0; j < n; j++) w2v_axpy(1.0f, dM + (size_t)j * D, m->syn0 + (size_t)ctx[c0 + j] * D, D);
     }
 }
