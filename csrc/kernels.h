@@ -251,10 +251,9 @@ W2V_INLINE void w2v_dot_tile(const float *a0, const float *a1, const float *cons
     }
 #undef W2V_TILE_STEP
     w2v_vf8 r = w2v_hsum8(c00, c01, c02, c03, c10, c11, c12, c13);
-    for (int q = 0; q < 4; q++) {
-        s0[q] = r[q];
-        s1[q] = r[4 + q];
-    }
+    /* two 4-float stores (GCC wrote the eight lanes one by one, each extracted by a shuffle) */
+    w2v_store4(s0, __builtin_shufflevector(r, r, 0, 1, 2, 3));
+    w2v_store4(s1, __builtin_shufflevector(r, r, 4, 5, 6, 7));
     for (; i < n; i++) /* rows shorter than one vector */
         for (int q = 0; q < 4; q++) {
             s0[q] += a0[i] * b[q][i];
