@@ -30,8 +30,9 @@ typedef struct {
     uint64_t *hash;
     uint32_t n_words, cap_words;
 
-    /* open addressing with linear probing; slot holds word id + 1, 0 when empty */
-    uint32_t *slots;
+    /* open addressing with linear probing; a slot holds word id + 1 (0: empty) in its low 32
+     * bits and a tag, the word hash's high 32 bits, above */
+    uint64_t *slots;
     uint64_t n_slots; /* a power of two, at least twice n_words */
 
     /* the corpus as ids, each a LEB128 varint (varint.h): ids are in frequency order after
@@ -74,6 +75,22 @@ int w2v_dict_feed(w2v_dict *d, const char *buf, uint64_t n, int last);
  * words.  Returns W2V_OK, W2V_ENOMEM or W2V_EIO (the spill file; d->ids.err has the errno). */
 int w2v_dict_finalize(w2v_dict *d, uint64_t min_count, int keep_order);
 
+/* The two halves of w2v_dict_finalize, for a stream kept in parts (the parallel first pass, whose
+ * parts are renumbered in threads of their own):
+ *   w2v_dict_order sorts and filters the words only: remap (n_words entries, as before the call)
+ *   gets each provisional id's final id or W2V_NO_ID; the stored ids stay provisional.
+ *   w2v_dict_renumber_ids rewrites d's stored ids through remap (d's words are not looked at). */
+int w2v_dict_order(w2v_dict *d, uint64_t min_count, int keep_order, uint32_t *remap);
+int w2v_dict_renumber_ids(w2v_dict *d, const uint32_t *remap);
+
+/* Append to out in's ids, each id i written as remap[i] (W2V_NO_ID: dropped); n_ids gets the
+ * number written. */
+int w2v_ids_renumber(const w2v_bytebuf *in, const uint32_t *remap, w2v_bytebuf *out, uint64_t *n_ids);
+
+/* Append another stream's bytes (n_ids ids, already in d's numbering) to d's, a window at a
+ * time: a spilled stream's pages leave the resident set behind the copy, the source's too. */
+int w2v_dict_append_stream(w2v_dict *d, const w2v_bytebuf *src, uint64_t n_ids);
+
 /* Append encoded ids to the stored stream (restoring a checkpoint, in pieces of any size). */
 int w2v_dict_append_ids(w2v_dict *d, const uint8_t *ids, uint64_t len, uint64_t n_ids);
 
@@ -88,6 +105,10 @@ int w2v_dict_append_remapped(w2v_dict *dst, const w2v_dict *src, const uint32_t 
  * dictionary each, and merging them in corpus order gives exactly the single pass's vocabulary
  * and stream (without -max-vocab pruning, which depends on the order of the whole pass). */
 int w2v_dict_merge(w2v_dict *dst, const w2v_dict *src);
+
+/* The vocabulary half of w2v_dict_merge: src's words and counts (and token statistics) into dst,
+ * remap[i] = dst's id of src's word i (src->n_words entries); no ids are moved. */
+int w2v_dict_merge_words(w2v_dict *dst, const w2v_dict *src, uint32_t *remap);
 
 /* Decode the stored ids into out (n_ids of them). */
 void w2v_dict_decode(const w2v_dict *d, uint32_t *out);

@@ -84,7 +84,9 @@ def test_reference_itself():
 SEPARATORS = [b" ", b"\t", b"\n", b"\r", b"\v", b"\f"]
 ALPHABET = [b"a", b"b", b"ab", b"the", b"of", EOS, "caf\u00e9".encode(), "\u65e5\u672c".encode(),
             b"\xff\xfe", b"x" * 100, b"y" * 99 + "\u20ac".encode(), b"z" * 130,
-            "\u00e9".encode() * 60, b"w" * 97 + "\U0001f600".encode() + b"tail"]
+            "\u00e9".encode() * 60, b"w" * 97 + "\U0001f600".encode() + b"tail",
+            # around the tokenizer's 8-byte steps, and control bytes below 0x21 inside words
+            b"abcdefgh", b"abcdefghi", b"abcdXfghi", b"abcdefghijklmnopq", b"c\x01d", b"\x1b[0m"]
 
 
 @st.composite
@@ -137,6 +139,22 @@ def test_chunking_does_not_matter(data, sizes):
 # --------------------------------------------------------------------------
 # Explicit cases
 # --------------------------------------------------------------------------
+
+def test_words_differing_in_one_byte_are_distinct():
+    """Every length the tokenizer reads in different ways (1-3, 4-8, 9 and up, past 16) and every
+    position: a word and its copy with one byte changed are two words, each counted right."""
+    text, expected = [], {}
+    for n in range(1, 21):
+        base = bytes(b"abcdefghijklmnopqrstu"[:n])
+        for i in range(n):
+            other = base[:i] + b"Z" + base[i + 1:]
+            text += [base, other, other]
+            expected[other] = 2
+        expected[base] = n
+    counts, _ = vocab_of(b" ".join(text) + b"\n")
+    del counts[EOS]
+    assert counts == expected
+
 
 def vocab_of(data, min_count=1, **kw):
     d = feed_chunks([data], min_count=min_count, **kw)
@@ -530,6 +548,33 @@ def test_merge_adds_counts_and_appends_new_words_in_order():
     a.finalize(1)
     with pytest.raises(RuntimeError):
         a.merge(b)
+
+
+def test_finalize_with_parts_equals_merge_then_finalize():
+    """merge_words now and the parts' ids renumbered by finalize (each in a thread) give what
+    merge() and finalize() give."""
+    texts = [b"x y x\nq", b"z y\nq q w", b"", b"x a a a\n"]
+
+    def fed():
+        ds = [_core.Dictionary() for _ in texts]
+        for d, t in zip(ds, texts):
+            d.feed(t, last=True)
+        return ds
+
+    one = fed()
+    for other in one[1:]:
+        one[0].merge(other)
+    one[0].finalize(2)
+    par = fed()
+    parts = [(other, par[0].merge_words(other)) for other in par[1:]]
+    assert par[0].n_tokens == one[0].n_tokens
+    par[0].finalize(2, parts=parts)
+    assert par[0].words() == one[0].words() == [EOS, b"x", b"q", b"a", b"y"]
+    assert par[0].counts().tolist() == one[0].counts().tolist()
+    assert par[0].ids().tolist() == one[0].ids().tolist()
+    assert all(other.n_ids == 0 for other in par[1:])  # their streams were moved, not copied
+    with pytest.raises(RuntimeError):
+        par[0].finalize(2)
 
 
 @pytest.mark.skipif(not (DATA / "text8_prefix.xz").exists(),

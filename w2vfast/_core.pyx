@@ -101,11 +101,72 @@ cdef class Dictionary:
         """From now on, feed only looks words up: unknown tokens are skipped, counts stay."""
         self.d.frozen = 1
 
-    def finalize(self, uint64_t min_count, bint keep_order=False):
+    def finalize(self, uint64_t min_count, bint keep_order=False, parts=()):
         """Order by count (</s> first; with keep_order, as the words were added), drop words
-        under min_count, renumber the stored ids."""
-        self.check(w2v_dict_finalize(&self.d, min_count, keep_order), "sorting the vocabulary")
+        under min_count, renumber the stored ids.
+
+        `parts`: (dictionary, remap) pairs from merge_words, in corpus order: their ids follow
+        this dictionary's, as after merge(), but each part's stream is renumbered in a thread of
+        its own (the parallel first pass: merge() and then finalize() renumbered everything
+        twice, one thread after the other)."""
+        if self.finalized:
+            raise RuntimeError("the vocabulary is already finalized")
+        if not parts:
+            self.check(w2v_dict_finalize(&self.d, min_count, keep_order), "sorting the vocabulary")
+            self.finalized = True
+            return
+        cdef cnp.ndarray[uint32_t, ndim=1] final = np.empty(self.d.n_words + 1, dtype=np.uint32)
+        self.check(w2v_dict_order(&self.d, min_count, keep_order, &final[0]), "sorting the vocabulary")
+        jobs = [(self, final)] + [(part, final[remap]) for part, remap in parts]
+        errors = []
+
+        def renumber(Dictionary d, const uint32_t[::1] remap):
+            try:
+                d._renumber_ids(remap)
+            except BaseException as e:  # noqa: BLE001 - re-raised in the calling thread
+                errors.append(e)
+        workers = [threading.Thread(target=renumber, args=job, name=f"w2vfast-renumber-{i}", daemon=True)
+                   for i, job in enumerate(jobs[1:], 1)]
+        for w in workers:
+            w.start()
+        renumber(*jobs[0])
+        for w in workers:
+            w.join()
+        if errors:
+            raise errors[0]
+        cdef Dictionary part
+        for part, _ in parts:  # then one stream: the parts' bytes after this one's
+            self.check(w2v_dict_append_stream(&self.d, &part.d.ids, part.d.n_ids),
+                       "joining the corpus parts")
+            part._drop_ids()
+        w2v_bytebuf_trim(&self.d.ids)
         self.finalized = True
+
+    def _renumber_ids(self, const uint32_t[::1] remap not None):
+        """Rewrite the stored ids, id i as remap[i] (GIL released): a part of finalize()."""
+        cdef int rc
+        with nogil:
+            rc = w2v_dict_renumber_ids(&self.d, &remap[0])
+        self.check(rc, "renumbering the corpus")
+
+    def _drop_ids(self):
+        """Free the stored stream of a part copied into the whole; the part is spent."""
+        w2v_bytebuf_free(&self.d.ids)
+        self.d.n_ids = 0
+        self.finalized = True
+
+    def merge_words(self, Dictionary other not None):
+        """The words and counts of `other` (fed, not finalized) into this dictionary, as merge()
+        does, leaving its ids where they are; returns the map from its ids to this dictionary's,
+        for finalize(parts=...)."""
+        if self.finalized or other.finalized:
+            raise RuntimeError("merge_words needs two dictionaries that are not finalized")
+        cdef cnp.ndarray[uint32_t, ndim=1] remap = np.empty(other.d.n_words + 1, dtype=np.uint32)
+        cdef int rc
+        with nogil:
+            rc = w2v_dict_merge_words(&self.d, &other.d, &remap[0])
+        self.check(rc, "merging the vocabulary")
+        return remap[:other.d.n_words]
 
     def words(self):
         """The words as bytes, in vocabulary order."""

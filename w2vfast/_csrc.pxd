@@ -99,6 +99,8 @@ cdef extern from "bytebuf.h" nogil:
         int spill_failed
         int err
     int w2v_bytebuf_spilled(const w2v_bytebuf *b)
+    void w2v_bytebuf_free(w2v_bytebuf *b)
+    void w2v_bytebuf_trim(w2v_bytebuf *b)
 
 cdef extern from "dictionary.h" nogil:
     enum:
@@ -125,6 +127,10 @@ cdef extern from "dictionary.h" nogil:
     int w2v_dict_finalize(w2v_dict *d, uint64_t min_count, int keep_order)
     void w2v_dict_decode(const w2v_dict *d, uint32_t *out)
     int w2v_dict_merge(w2v_dict *dst, const w2v_dict *src)
+    int w2v_dict_merge_words(w2v_dict *dst, const w2v_dict *src, uint32_t *remap)
+    int w2v_dict_order(w2v_dict *d, uint64_t min_count, int keep_order, uint32_t *remap)
+    int w2v_dict_renumber_ids(w2v_dict *d, const uint32_t *remap)
+    int w2v_dict_append_stream(w2v_dict *d, const w2v_bytebuf *src, uint64_t n_ids)
     int w2v_dict_append_remapped(w2v_dict *dst, const w2v_dict *src, const uint32_t *remap)
     int w2v_dict_append_ids(w2v_dict *d, const uint8_t *ids, uint64_t len, uint64_t n_ids)
 

@@ -120,10 +120,11 @@ def _dictionary(spill, share=1, **kw):
                             heap_limit=part(spill["heap_limit"]), **kw)
 
 
-def _feed_parts(corpus, parts, record_ids, spill, on_chunk):
+def _feed_parts(corpus, parts, record_ids, spill, on_chunk, finalize):
     """Tokenize byte ranges of a file in parallel threads (the GIL is released while reading and
     tokenizing), one dictionary each, then merge them in file order: the same vocabulary and id
-    stream as one pass."""
+    stream as one pass.  Returns the first part's dictionary and, when it is to be finalized,
+    the other parts with their maps for Dictionary.finalize (else they are merged in)."""
     dicts = [_dictionary(spill, share=len(parts) if i else 1, record_ids=record_ids)
              for i in range(len(parts))]
     done = [0] * len(parts)
@@ -150,19 +151,23 @@ def _feed_parts(corpus, parts, record_ids, spill, on_chunk):
     if errors:
         raise errors[0]
     d = dicts[0]
+    parts = []
     for other in dicts[1:]:
-        d.merge(other)
+        if finalize:  # the words now; the ids are joined as finalize renumbers them in parallel
+            parts.append((other, d.merge_words(other)))
+        else:
+            d.merge(other)
     if on_chunk is not None:
         on_chunk(sum(done))
-    return d
+    return d, parts
 
 
 def _build(corpus, min_count, max_vocab, read_vocab, record_ids, on_chunk, known, spill,
            finalize, threads=1):
     parts = _parallel_parts(corpus, threads, max_vocab, read_vocab, known)
     if parts is not None:
-        d = _feed_parts(corpus, parts, record_ids, spill, on_chunk)
-        return _checked(d, corpus, min_count, read_vocab, record_ids, known, finalize)
+        d, fed = _feed_parts(corpus, parts, record_ids, spill, on_chunk, finalize)
+        return _checked(d, corpus, min_count, read_vocab, record_ids, known, finalize, fed)
     d = _dictionary(spill, max_vocab=max_vocab, record_ids=record_ids)
     if read_vocab is not None:
         for word, count in read_vocab_file(read_vocab):
@@ -183,8 +188,9 @@ def _build(corpus, min_count, max_vocab, read_vocab, record_ids, on_chunk, known
     return _checked(d, corpus, min_count, read_vocab, record_ids, known, finalize)
 
 
-def _checked(d, corpus, min_count, read_vocab, record_ids, known, finalize):
-    """Finalize a fed dictionary, with the errors an unusable corpus deserves."""
+def _checked(d, corpus, min_count, read_vocab, record_ids, known, finalize, parts=()):
+    """Finalize a fed dictionary (with the `parts` of a parallel pass: see Dictionary.finalize),
+    with the errors an unusable corpus deserves."""
     if not finalize:
         return d
     if d.n_tokens == 0:
@@ -194,7 +200,7 @@ def _checked(d, corpus, min_count, read_vocab, record_ids, known, finalize):
     if known is not None:
         d.finalize(0, keep_order=True)
     else:
-        d.finalize(min_count)
+        d.finalize(min_count, parts=parts)
     if d.n_words < 2:
         if read_vocab is not None:
             raise VocabularyError(
