@@ -115,8 +115,7 @@ def _checked_vectors(words: list[bytes], vectors: np.ndarray) -> np.ndarray:
             f"cannot write an empty model ({count} x {dim}): "
             "the format's header needs positive counts"
         )
-    for index, word in enumerate(words):
-        _check_word(index, word)
+    _check_words(words)
     array = np.ascontiguousarray(array, dtype="<f4")
     finite_rows = np.isfinite(array).all(axis=1)
     if not finite_rows.all():
@@ -126,6 +125,16 @@ def _checked_vectors(words: list[bytes], vectors: np.ndarray) -> np.ndarray:
             "contains NaN or infinity"
         )
     return array
+
+
+def _check_words(words: list[bytes]) -> None:
+    """_check_word for every word: one regex scan over all of them, and word by word (for the
+    message) only when that finds something (a loop of regex calls was 0.03 s of a 68k-word
+    write)."""
+    if all(type(w) is bytes and w for w in words) and not _WHITESPACE_RE.search(b"\0".join(words)):
+        return
+    for index, word in enumerate(words):
+        _check_word(index, word)
 
 
 def _check_word(index: int, word: bytes) -> None:
