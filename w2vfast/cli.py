@@ -339,7 +339,7 @@ def _check_outputs(corpus, output, save_vocab, save_model, save_context, log_jso
     if output is None and save_vocab is None and save_model is None:
         raise click.UsageError("no -output given: use -output FILE (or -output - for stdout)")
     opts.resolve(**options)  # bad values fail before any reading
-    corpus_files = corpus if isinstance(corpus, list) else [corpus]
+    corpus_files = [c for c in (corpus if isinstance(corpus, list) else [corpus]) if c is not None]
     for path in (output, save_context, save_vocab, log_json):
         if path is None or path == "-":
             continue
