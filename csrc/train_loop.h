@@ -34,13 +34,14 @@ static int all_finite(const float *v, int n) {
     return s == 0.0f;
 }
 
-/* Read the next sentence of the slice into t->sentence, dropping subsampled words.  Returns its
- * length; *pos advances and *read counts every id consumed, kept or not (the learning-rate
- * schedule and the progress count all corpus words, as word2vec.c). */
+/* Read the next sentence of the block into t->sentence, dropping subsampled words; one that
+ * reaches the block's end goes on into the next block if that is free (w2v_extend_block).
+ * Returns its length; *pos advances and *read counts every id consumed, kept or not (the
+ * learning-rate schedule and the progress count all corpus words, as word2vec.c). */
 W2V_INLINE int next_sentence(const w2v_model *m, w2v_thread *t, uint64_t *pos, uint64_t *read) {
     const uint64_t always = (uint64_t)1 << 32;
     int len = 0;
-    while (*pos < t->end) {
+    while (*pos < t->end || w2v_extend_block(m, t)) {
         uint32_t w = w2v_varint_get(m->ids, pos);
         (*read)++;
         if (w == 0) break; /* </s> ends the sentence and is not trained on */
@@ -134,9 +135,13 @@ static int train_thread(const w2v_model *m, w2v_thread *t) {
     w2v_hot_load(m, t);
     /* the learning rate as of the last report (a resumed thread picks up where it stopped) */
     float alpha = w2v_alpha_at(m, w2v_words_done(shared));
-    /* every thread trains its whole slice in every epoch (word2vec.c lets a thread that hit end
-     * of file skip its remaining epochs) */
-    for (; t->epoch < m->iter; t->epoch++, t->pos = t->begin) {
+    /* block after block until every epoch's blocks are taken (word2vec.c lets a thread that hit
+     * end of file skip its remaining epochs: here every block of every epoch is trained once) */
+    for (;;) {
+        if (t->pos >= t->end) {
+            release_read_ids(m, t, 1);
+            if (!w2v_claim_block(m, t)) break;
+        }
         while (t->pos < t->end) {
             /* Stop only between sentences, where epoch, pos, rng and unreported are the thread's
              * whole state: run again, it goes on exactly as if it had never stopped. */
@@ -159,7 +164,6 @@ static int train_thread(const w2v_model *m, w2v_thread *t) {
             train_sentence(m, t, len, alpha);
             release_read_ids(m, t, 0);
         }
-        release_read_ids(m, t, 1);
     }
     __atomic_add_fetch(&shared->words_done, t->unreported, __ATOMIC_RELAXED);
     __atomic_add_fetch(&t->words_done, t->unreported, __ATOMIC_RELAXED);

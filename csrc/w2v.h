@@ -30,6 +30,8 @@
  * are plain variables written by every thread). */
 typedef struct {
     uint64_t words_done;  /* corpus words consumed by all threads, all epochs (before subsampling) */
+    uint64_t next_block;  /* the next block of the corpus to hand out, counted over all epochs:
+                           * block c is block c % n_blocks of epoch c / n_blocks (train.c) */
     uint64_t pause_at;    /* threads return (W2V_ESTOPPED) between sentences once words_done has
                            * reached this: synchronisation points of distributed runs (UINT64_MAX
                            * or 0: never) */
@@ -73,6 +75,7 @@ typedef struct {
     uint64_t ids_len; /* bytes */
     int ids_in_file;  /* the ids are a file mapping: threads drop the pages behind them */
     uint64_t n_ids;   /* ids: the length of an epoch for the learning-rate schedule */
+    uint64_t n_blocks; /* an epoch's ids are handed to the threads in this many blocks (train.c) */
 
     /* The parameters.  All threads read and write these rows without locks: this is Hogwild SGD
      * (Recht et al. 2011), as in word2vec.c.  Two threads may update the same row at once and one
@@ -92,9 +95,13 @@ typedef struct {
  * examples change on every window, and a shared line would bounce between the cores. */
 typedef struct __attribute__((aligned(64))) {
     uint64_t rng;          /* splitmix64 state */
-    uint64_t begin, end;   /* the bytes [begin, end) of model->ids this thread trains every epoch */
+    /* the block of the corpus the thread is on (w2v_claim_block): its number over all epochs,
+     * and the bytes [begin, end) of model->ids it covers (end grows when the next block is
+     * taken on to finish a sentence) */
+    uint64_t block, begin, end;
     /* where the thread is: epoch, the byte offset of its next sentence, and the words read since
-     * its last report; with rng, all a stopped thread needs to go on exactly (checkpoints) */
+     * its last report; with rng and the block, all a stopped thread needs to go on exactly
+     * (checkpoints) */
     int epoch;
     uint64_t pos;
     uint64_t unreported;

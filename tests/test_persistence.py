@@ -79,6 +79,44 @@ def test_interrupted_run_resumes_to_the_same_vectors(corpus, tmp_path, sig, code
     assert out.read_bytes() == full.read_bytes()
 
 
+def _interrupted_checkpoint(corpus, tmp_path, out):
+    """A checkpoint of a run stopped after its first progress report (an exception from the
+    progress callback stops the threads and saves the state, as Ctrl-C does)."""
+    ck = tmp_path / "ck"
+
+    def stop(report):
+        raise KeyboardInterrupt
+
+    with pytest.raises(KeyboardInterrupt):
+        w2vfast.train(corpus, output=str(out), checkpoint=str(ck), progress=stop,
+                      **{**KW, "iter": 50})
+    return ck
+
+
+def test_resume_overwrites_an_existing_output(corpus, tmp_path):
+    """--resume takes the corpus from the checkpoint: the check that an output is not the corpus
+    itself must not trip over the corpus argument it does not have."""
+    out = tmp_path / "out.txt"
+    ck = _interrupted_checkpoint(corpus, tmp_path, out)
+    out.write_text("an older file of the same name\n")
+    r = CliRunner().invoke(main, ["train", "--resume", str(ck), "-debug", "0"])
+    assert r.exit_code == 0, r.output
+    words, dim = out.read_text().split("\n", 1)[0].split()
+    assert int(words) > 100 and dim == "20"  # the vectors, in place of the older file
+
+
+def test_resume_refuses_a_state_that_does_not_fit(corpus, tmp_path):
+    """A state made for other corpus blocks (or by a version with fixed thread slices) is an
+    error that says what to do, not a traceback."""
+    ck = _interrupted_checkpoint(corpus, tmp_path, tmp_path / "out.txt")
+    state = json.loads((ck / "state.json").read_text())
+    del state["blocks"]
+    (ck / "state.json").write_text(json.dumps(state))
+    r = CliRunner().invoke(main, ["train", "--resume", str(ck)])
+    assert r.exit_code == 1
+    assert "cannot resume" in r.output and "without --resume" in r.output
+
+
 def test_resume_errors(tmp_path, corpus):
     r = CliRunner().invoke(main, ["train", "--resume", str(tmp_path / "nope")])
     assert r.exit_code == 1 and "not found" in r.output

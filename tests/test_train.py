@@ -212,8 +212,8 @@ def test_parameter_matrices_are_zeroed_writable_and_on_huge_pages_where_offered(
     assert eligible == 1, "the matrix's mapping should be eligible for transparent huge pages"
 
 
-def _hs_trainer(corpus_path, mode, hot_nodes, **extra):
-    """A low-level Trainer on the grouped corpus, fresh matrices, one HS mode."""
+def _trainer(corpus_path, mode, hot_nodes, block_bytes=None, **extra):
+    """A low-level Trainer on the grouped corpus, fresh matrices, one mode."""
     from w2vfast import api, options
     d = _core.Dictionary()
     with open(corpus_path, "rb") as f:
@@ -223,7 +223,7 @@ def _hs_trainer(corpus_path, mode, hot_nodes, **extra):
     o = options.resolve(**{**dict(min_count=1, iter=2, size=16, sample=0, seed=4), **MODES[mode], **extra})
     m = api._new_matrices(len(counts), o)
     tr = _core.Trainer(o, m["syn0"], m["syn1"], m["syn1neg"], corpus=d, hot_nodes=hot_nodes,
-                       **api._tables(counts, o))
+                       block_bytes=block_bytes, **api._tables(counts, o))
     return tr, m
 
 
@@ -235,13 +235,40 @@ def test_threads_own_copies_of_hot_hs_nodes_change_nothing_for_one_thread(groupe
     thread forced to do the same must give exactly its plain run: every update
     of a copy reaches syn1, none twice, and training resumes from syn1 after each pause (the
     7 synchronisation points).  `hot` = 5 copies the top of the tree, 1000 all of it."""
-    plain, m0 = _hs_trainer(grouped_corpus, mode, 0)
+    plain, m0 = _trainer(grouped_corpus, mode, 0)
     plain.run(threads=1)
-    copies, m1 = _hs_trainer(grouped_corpus, mode, hot)
+    copies, m1 = _trainer(grouped_corpus, mode, hot)
     copies.run(threads=1, sync=lambda trainer, k: None, sync_points=7)
     assert np.abs(m0["syn1"][-6:-1]).min() > 0  # the top nodes were trained (row V-1 is no node)
     np.testing.assert_array_equal(m1["syn1"], m0["syn1"])
     np.testing.assert_array_equal(m1["syn0"], m0["syn0"])
+
+
+@pytest.mark.parametrize("mode", ["sg-ns", "cbow-ns", "sg-hs", "sg-hs-exact"])
+def test_corpus_blocks_change_nothing_for_one_thread(grouped_corpus, mode):
+    """The threads take the corpus in blocks from a shared counter (train.c: w2v_claim_block), and
+    a sentence that runs past its block's end goes on into the next block while that one is free.
+    So one thread reads every epoch as one unbroken stream: blocks of 7 bytes (hundreds, most
+    ending inside a sentence) give exactly the run with one block per epoch, through 7 pauses."""
+    one, m0 = _trainer(grouped_corpus, mode, 0, block_bytes=1 << 40)
+    one.run(threads=1)
+    many, m1 = _trainer(grouped_corpus, mode, 0, block_bytes=7)
+    many.run(threads=1, sync=lambda trainer, k: None, sync_points=7)
+    assert one.state()["blocks"] == 1 and many.state()["blocks"] > 100
+    for name in ("syn0", "syn1", "syn1neg"):
+        if m0[name] is not None:
+            np.testing.assert_array_equal(m1[name], m0[name])
+
+
+@pytest.mark.parametrize("threads", [2, 3])
+def test_threads_share_the_blocks_and_train_each_once(grouped_corpus, threads):
+    """Several threads claiming and extending hundreds of tiny blocks: every id of every epoch is
+    read once (a block taken twice, or lost between two threads, would change the count)."""
+    tr, m = _trainer(grouped_corpus, "sg-ns", 0, block_bytes=7, iter=3)
+    tr.run(threads=threads)
+    p = tr.progress()
+    assert tr.finished
+    assert p["words"] == sum(p["per_thread"]) == p["total"] > 0
 
 
 def test_several_threads_merge_their_hot_hs_nodes_into_syn1(grouped_corpus):

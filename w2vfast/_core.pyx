@@ -511,12 +511,18 @@ cdef class Trainer:
         self.n_threads = 0
 
     def __init__(self, dict options, syn0, syn1=None, syn1neg=None, *, sigmoid=None,
-                 keep=None, huffman=None, noise=None, Dictionary corpus=None, isa=None, hot_nodes=None):
+                 keep=None, huffman=None, noise=None, Dictionary corpus=None, isa=None, hot_nodes=None,
+                 block_bytes=None):
         cdef w2v_model *m = &self.model
         # HS nodes each thread trains in its own copies (train.c: w2v_hot_merge): by default
         # hot_node_count(), none for one thread; a number forces that many (tests: with one
         # thread, the copies must change nothing at all)
         self.hot_nodes = hot_nodes
+        # the threads take the corpus in blocks of about this many bytes (train.h; tests use
+        # other sizes: with one thread the blocks must change nothing at all)
+        block_bytes = W2V_BLOCK_BYTES if block_bytes is None else block_bytes
+        if block_bytes < 1:
+            raise ValueError("block_bytes must be at least 1")
         memset(m, 0, sizeof(w2v_model))
         memset(&self.shared, 0, sizeof(w2v_shared))
         m.isa = _select_isa(isa)
@@ -585,6 +591,7 @@ cdef class Trainer:
             m.ids_len = corpus.d.ids.len
             m.ids_in_file = w2v_bytebuf_spilled(&corpus.d.ids)
             m.n_ids = corpus.d.n_ids
+        m.n_blocks = w2v_block_count(m.ids_len, block_bytes)
         m.shared = &self.shared
 
     def __dealloc__(self):
@@ -661,10 +668,8 @@ cdef class Trainer:
                 raise MemoryError("out of memory starting threads")
             # each thread its own stream: the seed's splitmix64 sequence, one value per thread
             t.rng = w2v_rand(&rng)
-            # contiguous slices of (almost) equal size; every thread trains its own every epoch
-            t.begin = w2v_slice_start(m, i, n)
-            t.end = w2v_slice_start(m, i + 1, n)
-            t.pos = t.begin  # epoch, unreported, loss and examples start at 0 (calloc)
+            # no block yet (pos = end = 0): each takes its first from the shared counter;
+            # epoch, unreported, loss and examples start at 0 (calloc)
 
     @property
     def total_words(self):
@@ -703,22 +708,25 @@ cdef class Trainer:
 
     @property
     def finished(self):
-        """Whether every thread has trained all its epochs."""
-        return self.threads != NULL and all(self.threads[i].epoch >= self.model.iter
-                                            for i in range(self.n_threads))
+        """Whether every block of every epoch has been trained."""
+        return (self.threads != NULL
+                and self.shared.next_block >= <uint64_t>self.model.iter * self.model.n_blocks
+                and all(self.threads[i].pos >= self.threads[i].end for i in range(self.n_threads)))
 
     def state(self):
-        """Where training is: the shared word count and each thread's position, RNG and counters.
+        """Where training is: the shared word and block counts, and each thread's block, position,
+        RNG and counters.
         Only meaningful while no thread runs (before run, after it, or in a checkpoint callback)."""
         cdef int i
         cdef w2v_thread *t
         per_thread = []
         for i in range(self.n_threads):
             t = &self.threads[i]
-            per_thread.append({"epoch": t.epoch, "pos": t.pos, "begin": t.begin, "end": t.end,
+            per_thread.append({"epoch": t.epoch, "block": t.block, "pos": t.pos, "begin": t.begin, "end": t.end,
                                "rng": t.rng, "unreported": t.unreported, "words_done": t.words_done,
                                "loss": t.loss, "examples": t.examples})
-        return {"words_done": self.shared.words_done, "threads": per_thread}
+        return {"words_done": self.shared.words_done, "next_block": self.shared.next_block,
+                "blocks": self.model.n_blocks, "threads": per_thread}
 
     def set_state(self, dict state):
         """Put the threads where `state` (from state()) says; the thread count must match."""
@@ -729,13 +737,18 @@ cdef class Trainer:
             self._alloc_threads(n)
         if n != self.n_threads:
             raise ValueError(f"the state has {n} threads, the trainer {self.n_threads}")
+        if state.get("blocks") != self.model.n_blocks:
+            raise ValueError("the saved state does not match this corpus (or is from a version "
+                             "that split it into fixed slices)")
         for i, ts in enumerate(state["threads"]):
             t = &self.threads[i]
-            if ts["begin"] != t.begin or ts["end"] != t.end:
-                raise ValueError("the saved thread slices do not match this corpus")
+            if not (ts["begin"] <= ts["pos"] <= ts["end"] <= self.model.ids_len):
+                raise ValueError("the saved thread positions do not match this corpus")
+            t.block, t.begin, t.end = ts["block"], ts["begin"], ts["end"]
             t.epoch, t.pos, t.rng, t.unreported = ts["epoch"], ts["pos"], ts["rng"], ts["unreported"]
             t.words_done, t.loss, t.examples = ts["words_done"], ts["loss"], ts["examples"]
         self.shared.words_done = state["words_done"]
+        self.shared.next_block = state["next_block"]
 
     def run(self, int threads=1, progress=None, double interval=0.5, checkpoint=None,
             checkpoint_every=None, sync=None, int sync_points=0):

@@ -15,6 +15,7 @@ cdef extern from "w2v.h" nogil:
 
     ctypedef struct w2v_shared:
         uint64_t words_done
+        uint64_t next_block
         uint64_t pause_at
         int32_t stop
         int32_t status
@@ -39,6 +40,7 @@ cdef extern from "w2v.h" nogil:
         uint64_t ids_len
         int ids_in_file
         uint64_t n_ids
+        uint64_t n_blocks
         float *syn0
         float *syn1
         float *syn1neg
@@ -47,7 +49,7 @@ cdef extern from "w2v.h" nogil:
 
     ctypedef struct w2v_thread:
         uint64_t rng
-        uint64_t begin, end
+        uint64_t block, begin, end
         int epoch
         uint64_t pos
         uint64_t unreported
@@ -146,6 +148,8 @@ cdef extern from "train.h" nogil:
     const w2v_isa *w2v_isa_select(const char *name)
     int w2v_train_thread(const w2v_model *m, w2v_thread *t)
     uint64_t w2v_slice_start(const w2v_model *m, uint64_t i, uint64_t n)
+    enum: W2V_BLOCK_BYTES
+    uint64_t w2v_block_count(uint64_t ids_len, uint64_t block_bytes)
     float w2v_alpha_at(const w2v_model *m, uint64_t words_done)
     uint64_t w2v_words_done(const w2v_shared *s)
     uint64_t w2v_thread_words_done(const w2v_thread *t)

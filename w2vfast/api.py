@@ -526,7 +526,11 @@ def train(corpus=None, *, output=None, binary=False, save_vocab=None, read_vocab
     syn0, syn1, syn1neg = matrices["syn0"], matrices.get("syn1"), matrices.get("syn1neg")
     trainer = _core.Trainer(o, syn0, syn1, syn1neg, corpus=d, **_tables(counts, o))
     if state is not None:
-        trainer.set_state(state)
+        try:
+            trainer.set_state(state)
+        except (ValueError, KeyError) as e:
+            raise TrainingError(f"cannot resume {resume!r}: {e}; start the run again without "
+                                "--resume") from None
     outputs = {"output": output, "binary": binary, "save_vocab": save_vocab,
                "save_context": save_context, "save_model": save_model}
     t0 = time.perf_counter()
