@@ -550,6 +550,24 @@ def test_merge_adds_counts_and_appends_new_words_in_order():
         a.merge(b)
 
 
+def test_ids_of_every_varint_length_survive_tokenizing_and_renumbering():
+    """Over 2^21 words, so the id stream holds ids of 1 to 4 bytes, written by the tokenizer and
+    rewritten by finalize (the 3-byte paths without a branch on the length, longer ids and the
+    last ids of the stream the byte-by-byte way)."""
+    n = (1 << 21) + 50
+    again = np.arange(0, n, 997)  # these words twice: they sort first
+    text = b" ".join(b"%x" % i for i in range(n)) + b" " + b" ".join(b"%x" % i for i in again) + b"\n"
+    d = _core.Dictionary()
+    d.feed(text, last=True)
+    d.finalize(1)
+    first = np.arange(n)
+    k = len(again)
+    final = np.where(first % 997 == 0, 1 + first // 997, k + first - first // 997)
+    expected = np.concatenate([final, 1 + np.arange(k), [0]])
+    assert d.n_words == n + 1 and final.max() >= 1 << 21
+    np.testing.assert_array_equal(d.ids(), expected)
+
+
 def test_finalize_with_parts_equals_merge_then_finalize():
     """merge_words now and the parts' ids renumbered by finalize (each in a thread) give what
     merge() and finalize() give."""
