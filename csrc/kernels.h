@@ -169,9 +169,10 @@ W2V_INLINE void w2v_gemm_rows(float *const *Y, const int R, const float *const *
     W2V_GEMM_COLUMNS(float, *, W2V_STORE1, 1)
 }
 
-/* The product for ny rows (add as in w2v_gemm_rows), four at a time, then two, then one.  With `lower` >= 0, the columns
- * of W from `lower` on are a strictly lower triangle (W[a wy + lower + b] = 0 for b >= a), and
- * each group of rows skips the columns that are 0 for all of its rows. */
+/* The product for ny rows (add as in w2v_gemm_rows), four at a time, then two, then one.  With
+ * `lower` >= 0, the columns of W from `lower` on are a strictly lower triangle
+ * (W[a wy + lower + b] = 0 for b >= a), and each group of rows skips the columns that are 0 for
+ * all of its rows. */
 W2V_INLINE void w2v_gemm_acc(float *const *Y, int ny, const float *const *X, int nx, const float *W, int wy,
                              int n, int lower, int add) {
     int a = 0;
@@ -397,12 +398,12 @@ W2V_INLINE void w2v_train_cbow(const w2v_model *m, const w2v_thread *t, uint32_t
  * applies it once every loss has added its share. */
 
 /* Gradient factors of one context's scores f[0..m): g = (label - s(f)) alpha, with the HS or NS
- * rule past the table, also into g2 unless it is NULL; returns the loss.  Free of branches on the data: the loss was written
- * `label > 0.5 ? -log_s : x - log_s`, which GCC compiled to a branch, and HS labels (the path's
- * code bits) are random, so it was mispredicted about every other score; as arithmetic (labels
- * are 0 or 1) HS blocks train 1.16 x faster.  (Measured, AVX-512 gathers for the two table
- * reads were no faster than scalar loads for these short rows, nor were vector positions with
- * scalar reads, so it runs over m exactly.) */
+ * rule past the table, also into g2 unless it is NULL; returns the loss.  Free of branches on
+ * the data: the loss was written `label > 0.5 ? -log_s : x - log_s`, which GCC compiled to a
+ * branch, and HS labels (the path's code bits) are random, so it was mispredicted about every
+ * other score; as arithmetic (labels are 0 or 1) HS blocks train 1.16 x faster.  (Measured,
+ * AVX-512 gathers for the two table reads were no faster than scalar loads for these short rows,
+ * nor were vector positions with scalar reads, so it runs over m exactly.) */
 W2V_INLINE float w2v_block_gradients(const float *f, const float *labels, int m, int hs, const float *table,
                                      float alpha, float *restrict g, float *restrict g2) {
     float loss = 0.0f;
@@ -518,9 +519,11 @@ W2V_INLINE void w2v_train_sg_window(const w2v_model *m, w2v_thread *t, uint32_t 
         int n = n_ctx - c0 < W2V_BLOCK_CONTEXTS ? n_ctx - c0 : W2V_BLOCK_CONTEXTS;
         /* the first loss sets dM, the second adds to it (no zeroing pass: 1.5 % of SG-HS) */
         if (m->hs)
-            w2v_block_update(m, t, m->syn1, m->points + lo, hs_labels, (int)len, 1, ctx + c0, n, alpha, dM, 0, loss);
+            w2v_block_update(m, t, m->syn1, m->points + lo, hs_labels, (int)len, 1, ctx + c0, n, alpha,
+                             dM, 0, loss);
         if (m->negative)
-            w2v_block_update(m, t, m->syn1neg, rows, labels, n_neg, 0, ctx + c0, n, alpha, dM, m->hs, loss);
+            w2v_block_update(m, t, m->syn1neg, rows, labels, n_neg, 0, ctx + c0, n, alpha, dM, m->hs,
+                             loss);
         for (int j = 0; j < n; j++) w2v_axpy(1.0f, dM + (size_t)j * D, m->syn0 + (size_t)ctx[c0 + j] * D, D);
     }
 }

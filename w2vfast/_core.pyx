@@ -722,9 +722,9 @@ cdef class Trainer:
         per_thread = []
         for i in range(self.n_threads):
             t = &self.threads[i]
-            per_thread.append({"epoch": t.epoch, "block": t.block, "pos": t.pos, "begin": t.begin, "end": t.end,
-                               "rng": t.rng, "unreported": t.unreported, "words_done": t.words_done,
-                               "loss": t.loss, "examples": t.examples})
+            per_thread.append({"epoch": t.epoch, "block": t.block, "pos": t.pos, "begin": t.begin,
+                               "end": t.end, "rng": t.rng, "unreported": t.unreported,
+                               "words_done": t.words_done, "loss": t.loss, "examples": t.examples})
         return {"words_done": self.shared.words_done, "next_block": self.shared.next_block,
                 "blocks": self.model.n_blocks, "threads": per_thread}
 
