@@ -233,9 +233,7 @@ static int count_token(w2v_dict *d, const char *tok, uint32_t len, uint64_t h) {
             int rc = w2v_bytebuf_reserve(b, b->len + 5);
             if (rc) return rc;
         }
-        uint8_t *end = b->data + b->len;
-        end = i < (1u << 21) ? w2v_varint_put3(end, i) : w2v_varint_put(end, i);
-        b->len = (uint64_t)(end - b->data);
+        b->len = (uint64_t)(w2v_varint_put_fast(b->data + b->len, i) - b->data);
         d->n_ids++;
     }
     if (d->max_vocab && d->n_words > d->max_vocab) {
@@ -455,14 +453,10 @@ int w2v_ids_renumber(const w2v_bytebuf *in, const uint32_t *remap, w2v_bytebuf *
             w2v_pages_release(in->data, released, rd); /* read: back to the page cache */
             released = rd;
         }
-        uint32_t old = rd + 4 <= in->len ? w2v_varint_get3(in->data, &rd) : UINT32_MAX;
-        if (old == UINT32_MAX) old = w2v_varint_get(in->data, &rd); /* the last ids, long ids */
-        uint32_t id = remap[old];
+        uint32_t id = remap[w2v_varint_next(in->data, in->len, &rd)];
         if (id == W2V_NO_ID) continue;
         if (out->len + 5 > out->cap && (rc = w2v_bytebuf_reserve(out, out->len + 5))) break;
-        uint8_t *end = out->data + out->len;
-        end = id < (1u << 21) ? w2v_varint_put3(end, id) : w2v_varint_put(end, id);
-        out->len = (uint64_t)(end - out->data);
+        out->len = (uint64_t)(w2v_varint_put_fast(out->data + out->len, id) - out->data);
         n++;
     }
     *n_ids = n;

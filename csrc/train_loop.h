@@ -42,8 +42,7 @@ W2V_INLINE int next_sentence(const w2v_model *m, w2v_thread *t, uint64_t *pos, u
     const uint64_t always = (uint64_t)1 << 32;
     int len = 0;
     while (*pos < t->end || w2v_extend_block(m, t)) {
-        uint32_t w = *pos + 4 <= m->ids_len ? w2v_varint_get3(m->ids, pos) : UINT32_MAX;
-        if (w == UINT32_MAX) w = w2v_varint_get(m->ids, pos); /* the last ids, long ids */
+        uint32_t w = w2v_varint_next(m->ids, m->ids_len, pos);
         (*read)++;
         if (w == 0) break; /* </s> ends the sentence and is not trained on */
         if (m->keep_threshold) {

@@ -41,22 +41,25 @@ static inline uint32_t w2v_varint_get(const uint8_t *buf, uint64_t *pos) {
     return id;
 }
 
-/* The same two for ids of up to 3 bytes (below 2^21), without a branch on the id's length:
- * consecutive tokens take 1, 2 or 3 bytes at random, so a loop over the bytes mispredicted
- * its exit at about every other token.  _get3 reads 4 bytes at buf + *pos, which must be
- * readable, and returns UINT32_MAX (reading nothing) for an id of 4 bytes or more; _put3
- * writes 4 bytes at p (the bytes past the id are scratch). */
-static inline uint32_t w2v_varint_get3(const uint8_t *buf, uint64_t *pos) {
+/* The same two for the hot loops (tokenizer, renumbering, training threads), without a branch
+ * on the length of ids of up to 3 bytes (below 2^21): consecutive tokens take 1, 2 or 3 bytes
+ * at random, so a loop over the bytes mispredicted its exit at about every other token.
+ * w2v_varint_next reads the id at *pos of a stream of len bytes (4 bytes at a time where 4 are
+ * left); w2v_varint_put_fast writes 4 bytes for such an id (those past it are scratch), so p
+ * needs 5 writable bytes like w2v_varint_put. */
+static inline uint32_t w2v_varint_next(const uint8_t *buf, uint64_t len, uint64_t *pos) {
     uint32_t x;
+    if (*pos + 4 > len) return w2v_varint_get(buf, pos);
     memcpy(&x, buf + *pos, 4);
     x = w2v_le32(x);
-    if ((x & 0x808080u) == 0x808080u) return UINT32_MAX;
+    if ((x & 0x808080u) == 0x808080u) return w2v_varint_get(buf, pos); /* 4 bytes or more */
     uint32_t c0 = (x >> 7) & 1, c1 = c0 & (x >> 15);
     *pos += 1 + c0 + c1;
     return (x & 0x7F) | ((x >> 1) & 0x3F80) * c0 | ((x >> 2) & 0x1FC000) * c1;
 }
 
-static inline uint8_t *w2v_varint_put3(uint8_t *p, uint32_t id) {
+static inline uint8_t *w2v_varint_put_fast(uint8_t *p, uint32_t id) {
+    if (id >= (1u << 21)) return w2v_varint_put(p, id);
     uint32_t b1 = id >= 0x80, b2 = id >= 0x4000;
     uint32_t v = (id & 0x7F) | b1 << 7 | (id << 1 & 0x7F00) | b2 << 15 | (id << 2 & 0x7F0000);
     v = w2v_le32(v);
