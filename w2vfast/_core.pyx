@@ -49,6 +49,28 @@ cdef raise_for(int rc, str what, int err=0, str where=None):
         raise RuntimeError(f"error {rc} while {what}")
 
 
+def run_in_threads(work, int n, str name="w2vfast"):
+    """work(0) in the calling thread and work(1) .. work(n - 1) in threads of their own (they run
+    at once where work releases the GIL), then raise the first exception any of them raised."""
+    errors = []
+
+    def guarded(i):
+        try:
+            work(i)
+        except BaseException as e:  # noqa: BLE001 - re-raised in the calling thread
+            errors.append(e)
+
+    workers = [threading.Thread(target=guarded, args=(i,), name=f"{name}-{i}", daemon=True)
+               for i in range(1, n)]
+    for t in workers:
+        t.start()
+    guarded(0)
+    for t in workers:
+        t.join()
+    if errors:
+        raise errors[0]
+
+
 cdef class Dictionary:
     """Word counts and the corpus as word ids, built by one pass of the byte tokenizer.
 
@@ -118,22 +140,7 @@ cdef class Dictionary:
         cdef cnp.ndarray[uint32_t, ndim=1] final = np.empty(self.d.n_words + 1, dtype=np.uint32)
         self.check(w2v_dict_order(&self.d, min_count, keep_order, &final[0]), "sorting the vocabulary")
         jobs = [(self, final)] + [(part, final[remap]) for part, remap in parts]
-        errors = []
-
-        def renumber(Dictionary d, const uint32_t[::1] remap):
-            try:
-                d._renumber_ids(remap)
-            except BaseException as e:  # noqa: BLE001 - re-raised in the calling thread
-                errors.append(e)
-        workers = [threading.Thread(target=renumber, args=job, name=f"w2vfast-renumber-{i}", daemon=True)
-                   for i, job in enumerate(jobs[1:], 1)]
-        for w in workers:
-            w.start()
-        renumber(*jobs[0])
-        for w in workers:
-            w.join()
-        if errors:
-            raise errors[0]
+        run_in_threads(lambda i: jobs[i][0]._renumber_ids(jobs[i][1]), len(jobs), "w2vfast-renumber")
         cdef Dictionary part
         for part, _ in parts:  # then one stream: the parts' bytes after this one's
             self.check(w2v_dict_append_stream(&self.d, &part.d.ids, part.d.n_ids),

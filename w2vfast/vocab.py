@@ -1,6 +1,5 @@
 """Building the vocabulary from a corpus, and word2vec's `word count` vocabulary files."""
 import os
-import threading
 
 from . import _core
 from .corpus import CorpusError, describe, is_compressed, iter_chunks, shard_range
@@ -128,28 +127,16 @@ def _feed_parts(corpus, parts, record_ids, spill, on_chunk, finalize):
     dicts = [_dictionary(spill, share=len(parts) if i else 1, record_ids=record_ids)
              for i in range(len(parts))]
     done = [0] * len(parts)
-    errors = []
 
     def work(i):
-        try:
-            for chunk in iter_chunks(corpus, byte_range=parts[i]):
-                dicts[i].feed(chunk)
-                done[i] += len(chunk)
-                if on_chunk is not None and i == 0:
-                    on_chunk(sum(done))
-            dicts[i].feed(b"", last=True)
-        except BaseException as e:  # noqa: BLE001 - re-raised in the calling thread
-            errors.append(e)
+        for chunk in iter_chunks(corpus, byte_range=parts[i]):
+            dicts[i].feed(chunk)
+            done[i] += len(chunk)
+            if on_chunk is not None and i == 0:
+                on_chunk(sum(done))
+        dicts[i].feed(b"", last=True)
 
-    workers = [threading.Thread(target=work, args=(i,), name=f"w2vfast-vocab-{i}", daemon=True)
-               for i in range(1, len(parts))]
-    for t in workers:
-        t.start()
-    work(0)
-    for t in workers:
-        t.join()
-    if errors:
-        raise errors[0]
+    _core.run_in_threads(work, len(parts), "w2vfast-vocab")
     d = dicts[0]
     parts = []
     for other in dicts[1:]:
