@@ -115,6 +115,7 @@ def test_resume_refuses_a_state_that_does_not_fit(corpus, tmp_path):
     r = CliRunner().invoke(main, ["train", "--resume", str(ck)])
     assert r.exit_code == 1
     assert "cannot resume" in r.output and "without --resume" in r.output
+    assert not (tmp_path / "out.txt").exists()  # refused before any output
 
 
 def test_resume_errors(tmp_path, corpus):
