@@ -502,10 +502,8 @@ int w2v_dict_append_ids(w2v_dict *d, const uint8_t *ids, uint64_t len, uint64_t 
 int w2v_dict_append_stream(w2v_dict *d, const w2v_bytebuf *src, uint64_t n_ids) {
     for (uint64_t at = 0; at < src->len;) {
         uint64_t n = src->len - at < W2V_BYTEBUF_WINDOW ? src->len - at : W2V_BYTEBUF_WINDOW;
-        int rc = w2v_bytebuf_reserve(&d->ids, d->ids.len + n);
+        int rc = w2v_dict_append_ids(d, src->data + at, n, 0);
         if (rc) return rc;
-        memcpy(d->ids.data + d->ids.len, src->data + at, n);
-        d->ids.len += n;
         if (w2v_bytebuf_spilled(src)) w2v_pages_release(src->data, at, at + n);
         at += n;
     }
