@@ -398,17 +398,20 @@ W2V_INLINE void w2v_train_cbow(const w2v_model *m, const w2v_thread *t, uint32_t
  * applies it once every loss has added its share. */
 
 /* Gradient factors of one context's scores f[0..m): g = (label - s(f)) alpha, with the HS or NS
- * rule past the table, also into g2 unless it is NULL; returns the loss.  Free of branches on
+ * rule past the table, also into g2 unless it is NULL; returns the loss.  With `prev`, the score is
+ * f + k_prev prev first (the last term of the HS correction, see w2v_block_update).  Free of branches on
  * the data: the loss was written `label > 0.5 ? -log_s : x - log_s`, which GCC compiled to a
  * branch, and HS labels (the path's code bits) are random, so it was mispredicted about every
  * other score; as arithmetic (labels are 0 or 1) HS blocks train 1.16 x faster.  (Measured,
  * AVX-512 gathers for the two table reads were no faster than scalar loads for these short rows,
  * nor were vector positions with scalar reads, so it runs over m exactly.) */
 W2V_INLINE float w2v_block_gradients(const float *f, const float *labels, int m, int hs, const float *table,
-                                     float alpha, float *restrict g, float *restrict g2) {
+                                     float alpha, float *restrict g, float *restrict g2, const float *prev,
+                                     float k_prev) {
     float loss = 0.0f;
     for (int r = 0; r < m; r++) {
         float x = f[r], label = labels[r];
+        if (prev) x += k_prev * prev[r];
         int inside = x > -W2V_MAX_EXP && x < W2V_MAX_EXP; /* false for NaN */
         int idx = w2v_sigmoid_index(inside ? x : 0.0f);
         float s = table[idx], log_s = table[W2V_SIGMOID_TABLE_SIZE + idx];
@@ -419,6 +422,23 @@ W2V_INLINE float w2v_block_gradients(const float *f, const float *labels, int m,
         loss += (1.0f - label) * x - log_s;         /* label 1: -log_s, label 0: x - log_s */
     }
     return loss;
+}
+
+/* f[0..n) += sum_{p<np} w_p X_p[0..n) (in order of p), n a multiple of W2V_VW, in vectors but
+ * stored back a float at a time, because the gradient loop reads f as scalars right after: on
+ * this machine's AMD Zen 4, scalar reads of a row just stored as whole vectors were slower
+ * (BENCHMARKS.md).  The empty asm after each store keeps GCC from merging the stores back into
+ * one vector store (with `volatile` stores instead, GCC scheduled the code differently and most
+ * of the gain was lost). */
+W2V_INLINE void w2v_add_rows_to_scalars(float *f, const float *const *X, int np, const float *w, int n) {
+    for (int i = 0; i < n; i += W2V_VW) {
+        w2v_vf acc = w2v_load(f + i);
+        for (int p = 0; p < np; p++) acc += w[p] * w2v_load(X[p] + i);
+        for (int q = 0; q < W2V_VW; q++) {
+            f[i + q] = acc[q];
+            __asm__ volatile("" ::: "memory");
+        }
+    }
 }
 
 W2V_INLINE int w2v_round16(int n) { return (n + 15) & ~15; }
@@ -451,13 +471,20 @@ W2V_INLINE void w2v_block_update(const w2v_model *m, w2v_thread *t, float *out, 
     for (int c = 0; c < n; c++) {
         float *f = S + (size_t)c * ss, *g = G + (size_t)c * gs, *gp = Gp + (size_t)c * ss;
         Gr[c] = gp;
-        if (hs) { /* f += sum_{p<c} K_cp g_p; gp's padding [L, ss) lies in its last 16 floats */
-            w2v_gemm_rows(&f, 1, Gr, c, K + (size_t)c * ks, 0, ss, 1);
-            if (ss >= 16) memset(gp + ss - 16, 0, 16 * sizeof(float));
+        /* HS: f += sum_{p<c} K_cp g_p, in this order, as in the exact path.  The terms of the
+         * contexts before the last one come as whole rows (w2v_add_rows_to_scalars); the last
+         * one's g was stored a float at a time by the gradient loop just run, and a vector load of
+         * those floats could not be forwarded from the stores: that term is added in the next
+         * gradient loop, as scalars.  (Both steps together: SG-HS 1.09 x, BENCHMARKS.md.) */
+        if (hs) {
+            if (c > 1) w2v_add_rows_to_scalars(f, Gr, c - 1, K + (size_t)c * ks, ss);
+            if (ss >= 16) memset(gp + ss - 16, 0, 16 * sizeof(float)); /* gp's padding [L, ss) */
         }
         /* (gp written in the same loop: a memcpy and a memset call per context were 3 % of
          * SG-HS, BENCHMARKS.md) */
-        block_loss += w2v_block_gradients(f, labels, L, hs, m->sigmoid, alpha, g, hs ? gp : NULL);
+        int last = hs && c > 0;
+        block_loss += w2v_block_gradients(f, labels, L, hs, m->sigmoid, alpha, g, hs ? gp : NULL,
+                                          last ? Gr[c - 1] : NULL, last ? K[(size_t)c * ks + c - 1] : 0.0f);
     }
     *loss += block_loss;
     if (hs) { /* H = G G' (its strict lower triangle) as the Gram matrix of Gp, into K (done with) */
