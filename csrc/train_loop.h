@@ -81,6 +81,14 @@ W2V_INLINE void train_sentence(const w2v_model *m, w2v_thread *t, int len, float
             }
         }
         if (i + 1 + m->window < len) w2v_prefetch_row(m->syn0 + (size_t)sen[i + 1 + m->window] * D, D);
+        /* HS: the next word's Huffman code and path (for a rare word, cache misses at the start of
+         * its window otherwise), and the offset of the one after it */
+        if (m->hs && i + 1 < len) {
+            uint32_t next = m->code_offset[sen[i + 1]];
+            __builtin_prefetch(m->codes + next, 0, 3);
+            __builtin_prefetch(m->points + next, 0, 3);
+            if (i + 2 < len) __builtin_prefetch(m->code_offset + sen[i + 2], 0, 3);
+        }
         /* dynamic window: the radius is uniform in 1..window, which weights near words more */
         int radius = m->window - (int)w2v_rand_below(w2v_rand(&t->rng), (uint32_t)m->window);
         int lo = i - radius < 0 ? 0 : i - radius;
