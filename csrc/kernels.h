@@ -399,12 +399,12 @@ W2V_INLINE void w2v_train_cbow(const w2v_model *m, const w2v_thread *t, uint32_t
 
 /* Gradient factors of one context's scores f[0..m): g = (label - s(f)) alpha, with the HS or NS
  * rule past the table, also into g2 unless it is NULL; returns the loss.  With `prev`, the score is
- * f + k_prev prev first (the last term of the HS correction, see w2v_block_update).  Free of branches on
- * the data: the loss was written `label > 0.5 ? -log_s : x - log_s`, which GCC compiled to a
- * branch, and HS labels (the path's code bits) are random, so it was mispredicted about every
- * other score; as arithmetic (labels are 0 or 1) HS blocks train 1.16 x faster.  (Measured,
- * AVX-512 gathers for the two table reads were no faster than scalar loads for these short rows,
- * nor were vector positions with scalar reads, so it runs over m exactly.) */
+ * f + k_prev prev first (the last term of the HS correction, see w2v_hs_factors).  Free of
+ * branches on the data: the loss was written `label > 0.5 ? -log_s : x - log_s`, which GCC
+ * compiled to a branch, and HS labels (the path's code bits) are random, so it was mispredicted
+ * about every other score; as arithmetic (labels are 0 or 1) HS blocks train 1.16 x faster.
+ * (NS rows are 6 scores: AVX-512 gathers over rows rounded up to 16 were slower, so this runs
+ * over m exactly; the HS blocks of the AVX-512 build use gathers, w2v_hs_factors.) */
 W2V_INLINE float w2v_block_gradients(const float *f, const float *labels, int m, int hs, const float *table,
                                      float alpha, float *restrict g, float *restrict g2, const float *prev,
                                      float k_prev) {
@@ -424,14 +424,65 @@ W2V_INLINE float w2v_block_gradients(const float *f, const float *labels, int m,
     return loss;
 }
 
-/* f[0..n) += sum_{p<np} w_p X_p[0..n) (in order of p), n a multiple of W2V_VW, in vectors but
- * stored back a float at a time, because the gradient loop reads f as scalars right after: on
- * this machine's AMD Zen 4, scalar reads of a row just stored as whole vectors were slower
- * (BENCHMARKS.md).  The empty asm after each store keeps GCC from merging the stores back into
- * one vector store (with `volatile` stores instead, GCC scheduled the code differently and most
- * of the gain was lost). */
+/* HS factors of a whole block, context by context: the scores of context c, row c of S, first get
+ * the sequential correction f_c += sum_{p<c} K_cp g_p (in this order, as the exact path adds
+ * them; see w2v_block_update), then give the factors g_c, stored into row c of G (stride gs) and
+ * into the zero-padded row Gr[c] = Gp + c ss, which the later contexts' corrections and H read
+ * as whole vectors.  Returns the loss.  Two versions with the same results bit for bit (the loss
+ * up to the order of its sum):
+ *
+ * AVX-512: everything in 16-float vectors, the two table reads as gathers.  The factors never
+ * pass through scalar stores, so each vector read of them is forwarded from the store that wrote
+ * it.  SG-HS 1.06 x over the version below on this machine (BENCHMARKS.md); the fourth and fifth
+ * sessions' gathers had gained nothing, with a score correction whose stores and loads of
+ * different widths waited on each other.
+ *
+ * Otherwise, scalars, w2v_block_gradients: the correction's terms of the contexts before the
+ * last one as whole vectors but stored back a float at a time, since the gradient loop reads
+ * them as scalars right after (measured on this machine's AMD Zen 4: a scalar read of a vector
+ * just stored waited for the store; the empty asm keeps GCC from merging the stores into one
+ * vector store, and `volatile` stores instead made GCC schedule the code differently and lost
+ * most of the gain); the last context's term is added inside the gradient loop from the scalars
+ * it just stored, which a vector load could not have been forwarded from.  (Both steps: SG-HS
+ * 1.06-1.08 x.) */
+#if W2V_VW == 16 && defined(__AVX512F__)
+#include <immintrin.h>
+W2V_INLINE float w2v_hs_factors(float *S, int ss, const float *K, int ks, float *G, int gs, float *Gp,
+                                const float **Gr, int n, const float *labels, int L, const float *table,
+                                float alpha) {
+    const __m512 six = _mm512_set1_ps((float)W2V_MAX_EXP), minus_six = _mm512_set1_ps(-(float)W2V_MAX_EXP);
+    const __m512 scale = _mm512_set1_ps((float)(W2V_SIGMOID_TABLE_SIZE - 1) / (2.0f * W2V_MAX_EXP));
+    const __m512 half = _mm512_set1_ps(0.5f), one = _mm512_set1_ps(1.0f), zero = _mm512_setzero_ps();
+    const __m512 step = _mm512_set1_ps(alpha);
+    __m512 loss = zero;
+    for (int c = 0; c < n; c++) {
+        const float *f = S + (size_t)c * ss, *kc = K + (size_t)c * ks;
+        float *g = G + (size_t)c * gs, *gp = Gp + (size_t)c * ss;
+        Gr[c] = gp;
+        for (int i = 0; i < L; i += 16) { /* i + 16 <= ss: whole vectors of the padded rows */
+            __mmask16 k = i + 16 <= L ? (__mmask16)0xFFFF : (__mmask16)((1u << (L - i)) - 1);
+            __m512 x = _mm512_maskz_loadu_ps(k, f + i);
+            for (int p = 0; p < c; p++) x = _mm512_fmadd_ps(_mm512_set1_ps(kc[p]), _mm512_loadu_ps(Gr[p] + i), x);
+            __m512 label = _mm512_maskz_loadu_ps(k, labels + i);
+            /* as w2v_block_gradients: the index of x, or of 0 outside the table (NaN too) */
+            __mmask16 inside = _mm512_cmp_ps_mask(x, minus_six, _CMP_GT_OQ) & _mm512_cmp_ps_mask(x, six, _CMP_LT_OQ) & k;
+            __m512i idx = _mm512_cvttps_epi32(_mm512_fmadd_ps(_mm512_add_ps(_mm512_maskz_mov_ps(inside, x), six), scale, half));
+            __m512 s = _mm512_mask_i32gather_ps(zero, inside, idx, table, 4);
+            __m512 log_s = _mm512_mask_i32gather_ps(zero, inside, idx, table + W2V_SIGMOID_TABLE_SIZE, 4);
+            /* g = (label - s) alpha, 0 outside the table (the HS rule) and in the padding */
+            __m512 gv = _mm512_maskz_mov_ps(k, _mm512_mul_ps(_mm512_sub_ps(label, _mm512_mask_mov_ps(label, inside, s)), step));
+            _mm512_storeu_ps(gp + i, gv);
+            _mm512_mask_storeu_ps(g + i, k, gv);
+            /* loss (1 - label) x - log s(x), log s(x) taken as 0 or x outside the table */
+            log_s = _mm512_mask_mov_ps(_mm512_mask_mov_ps(x, _mm512_cmp_ps_mask(x, zero, _CMP_GT_OQ), zero), inside, log_s);
+            loss = _mm512_mask_add_ps(loss, k, loss, _mm512_fmsub_ps(_mm512_sub_ps(one, label), x, log_s));
+        }
+    }
+    return _mm512_reduce_add_ps(loss);
+}
+#else
 W2V_INLINE void w2v_add_rows_to_scalars(float *f, const float *const *X, int np, const float *w, int n) {
-    for (int i = 0; i < n; i += W2V_VW) {
+    for (int i = 0; i < n; i += W2V_VW) { /* n a multiple of W2V_VW */
         w2v_vf acc = w2v_load(f + i);
         for (int p = 0; p < np; p++) acc += w[p] * w2v_load(X[p] + i);
         for (int q = 0; q < W2V_VW; q++) {
@@ -440,6 +491,25 @@ W2V_INLINE void w2v_add_rows_to_scalars(float *f, const float *const *X, int np,
         }
     }
 }
+
+W2V_INLINE float w2v_hs_factors(float *S, int ss, const float *K, int ks, float *G, int gs, float *Gp,
+                                const float **Gr, int n, const float *labels, int L, const float *table,
+                                float alpha) {
+    float loss = 0.0f;
+    for (int c = 0; c < n; c++) {
+        float *f = S + (size_t)c * ss, *gp = Gp + (size_t)c * ss;
+        const float *kc = K + (size_t)c * ks;
+        Gr[c] = gp;
+        if (c > 1) w2v_add_rows_to_scalars(f, Gr, c - 1, kc, ss);
+        if (ss >= 16) memset(gp + ss - 16, 0, 16 * sizeof(float)); /* the padding [L, ss) */
+        /* (gp written by the gradient loop itself: a memcpy and a memset call per context were
+         * 3 % of SG-HS, BENCHMARKS.md) */
+        loss += w2v_block_gradients(f, labels, L, 1, table, alpha, G + (size_t)c * gs, gp,
+                                    c > 0 ? Gr[c - 1] : NULL, c > 0 ? kc[c - 1] : 0.0f);
+    }
+    return loss;
+}
+#endif
 
 W2V_INLINE int w2v_round16(int n) { return (n + 15) & ~15; }
 W2V_INLINE int w2v_round4(int n) { return (n + 3) & ~3; }
@@ -468,24 +538,12 @@ W2V_INLINE void w2v_block_update(const w2v_model *m, w2v_thread *t, float *out, 
     float block_loss = 0.0f;
     float *restrict Gp = t->block_gp; /* HS: G again, rows zero-padded to ss: whole vectors */
     const float *Gr[W2V_BLOCK_CONTEXTS + 4]; /* HS: the rows of Gp, then 4 padding pointers */
-    for (int c = 0; c < n; c++) {
-        float *f = S + (size_t)c * ss, *g = G + (size_t)c * gs, *gp = Gp + (size_t)c * ss;
-        Gr[c] = gp;
-        /* HS: f += sum_{p<c} K_cp g_p, in this order, as in the exact path.  The terms of the
-         * contexts before the last one come as whole rows (w2v_add_rows_to_scalars); the last
-         * one's g was stored a float at a time by the gradient loop just run, and a vector load of
-         * those floats could not be forwarded from the stores: that term is added in the next
-         * gradient loop, as scalars.  (Both steps together: SG-HS 1.09 x, BENCHMARKS.md.) */
-        if (hs) {
-            if (c > 1) w2v_add_rows_to_scalars(f, Gr, c - 1, K + (size_t)c * ks, ss);
-            if (ss >= 16) memset(gp + ss - 16, 0, 16 * sizeof(float)); /* gp's padding [L, ss) */
-        }
-        /* (gp written in the same loop: a memcpy and a memset call per context were 3 % of
-         * SG-HS, BENCHMARKS.md) */
-        int last = hs && c > 0;
-        block_loss += w2v_block_gradients(f, labels, L, hs, m->sigmoid, alpha, g, hs ? gp : NULL,
-                                          last ? Gr[c - 1] : NULL, last ? K[(size_t)c * ks + c - 1] : 0.0f);
-    }
+    if (hs)
+        block_loss = w2v_hs_factors(S, ss, K, ks, G, gs, Gp, Gr, n, labels, L, m->sigmoid, alpha);
+    else
+        for (int c = 0; c < n; c++)
+            block_loss += w2v_block_gradients(S + (size_t)c * ss, labels, L, 0, m->sigmoid, alpha,
+                                              G + (size_t)c * gs, NULL, NULL, 0.0f);
     *loss += block_loss;
     if (hs) { /* H = G G' (its strict lower triangle) as the Gram matrix of Gp, into K (done with) */
         for (int p = 0; p < 4; p++) Gr[n + p] = Gr[n - 1];
