@@ -169,22 +169,13 @@ W2V_INLINE void w2v_gemm_rows(float *const *Y, const int R, const float *const *
     W2V_GEMM_COLUMNS(float, *, W2V_STORE1, 1)
 }
 
-/* The product for ny rows (add as in w2v_gemm_rows), four at a time, then two, then one.  With
- * `lower` >= 0, the columns of W from `lower` on are a strictly lower triangle
- * (W[a wy + lower + b] = 0 for b >= a), and each group of rows skips the columns that are 0 for
- * all of its rows. */
+/* The product for ny rows (add as in w2v_gemm_rows), four at a time, then two, then one. */
 W2V_INLINE void w2v_gemm_acc(float *const *Y, int ny, const float *const *X, int nx, const float *W, int wy,
-                             int n, int lower, int add) {
+                             int n, int add) {
     int a = 0;
-#define W2V_GEMM_GROUP(R)                                                                          \
-    for (; a + (R) <= ny; a += (R)) {                                                              \
-        int used = lower >= 0 && lower + a + (R) - 1 < nx ? lower + a + (R) - 1 : nx;              \
-        w2v_gemm_rows(Y + a, (R), X, used, W + (size_t)a * wy, wy, n, add);                        \
-    }
-    W2V_GEMM_GROUP(4)
-    W2V_GEMM_GROUP(2)
-    W2V_GEMM_GROUP(1)
-#undef W2V_GEMM_GROUP
+    for (; a + 4 <= ny; a += 4) w2v_gemm_rows(Y + a, 4, X, nx, W + (size_t)a * wy, wy, n, add);
+    for (; a + 2 <= ny; a += 2) w2v_gemm_rows(Y + a, 2, X, nx, W + (size_t)a * wy, wy, n, add);
+    for (; a < ny; a++) w2v_gemm_rows(Y + a, 1, X, nx, W + (size_t)a * wy, wy, n, add);
 }
 
 /* Sums of eight vectors, lane k of the result holding the sum of v_k's lanes: a tree of
@@ -384,10 +375,11 @@ W2V_INLINE void w2v_train_cbow(const w2v_model *m, const w2v_thread *t, uint32_t
  *     f_cj   = M_c . T_j(c)            = S_cj + sum_{c'<c} g_c'j K_cc'        with K = M M'
  *     dM_c   = sum_j g_cj T_j(c)       = (G T)_c + sum_{c'<c} H_cc' M_c'     with H = G G'
  * So one Gram matrix K (n(n-1)/2 dot products) turns the block scores into the sequential ones,
- * row by row, and the lower triangle of H joins the G T product as n more input rows.  The final
- * T is T + G' M either way.  The result equals the pair-by-pair path up to float rounding,
- * except where one word is the context twice in a block: the exact path lets the second
- * occurrence see the first one's update of its row, here both see the row as before the block.
+ * row by row, and the lower triangle of H adds n more terms to the G T product.  The final T is
+ * T + G' M either way; both products are made in one pass over T (w2v_hs_apply).  The result
+ * equals the pair-by-pair path up to float rounding, except where one word is the context twice
+ * in a block: the exact path lets the second occurrence see the first one's update of its row,
+ * here both see the row as before the block.
  * (Without this correction, delayed updates to the few nodes near the root that every window
  * shares cost 0.7 points of analogy accuracy; without only its H part, 0.6 points on enwiki and
  * 0.5 on wiki_raw, for 12 % more speed: BENCHMARKS.md.)
@@ -511,6 +503,64 @@ W2V_INLINE float w2v_hs_factors(float *S, int ss, const float *K, int ks, float 
 }
 #endif
 
+/* HS, steps 3 and 4 of w2v_block_update in one pass over the target rows (path nodes, all
+ * distinct), a column slice at a time:
+ *     dM_c (+)= sum_r G_cr T_r + sum_{p<c} H_cp M_p     and     T_r += sum_c G_cr M_c
+ * with the n context slices and the n dM accumulators held in registers (N constant: see
+ * w2v_hs_apply), so each slice of T_r is loaded once for both products and stored once.  The
+ * sums run in the order of the two separate products (w2v_gemm_acc), so the results are the same
+ * bit for bit.  H_cp is K[c ks + p].  Each T_r is read before it is written: dM takes the target
+ * rows as before the block. */
+#define W2V_APPLY_COLUMNS(VT, LOAD, STORE, WIDTH)                                                   \
+    for (; i + (WIDTH) <= D; i += (WIDTH)) {                                                       \
+        VT mc[W2V_BLOCK_CONTEXTS], acc[W2V_BLOCK_CONTEXTS];                                        \
+        for (int c = 0; c < N; c++) {                                                              \
+            mc[c] = LOAD(M[c] + i);                                                                \
+            acc[c] = add ? LOAD(dM + (size_t)c * D + i) : (VT){0};                                 \
+        }                                                                                          \
+        for (int r = 0; r < L; r++) {                                                              \
+            float *tr = (float *)T[r] + i;                                                         \
+            VT x = LOAD(tr), u = x;                                                                \
+            for (int c = 0; c < N; c++) {                                                          \
+                float g = G[(size_t)c * gs + r];                                                   \
+                acc[c] += g * x;                                                                   \
+                u += g * mc[c];                                                                    \
+            }                                                                                      \
+            STORE(tr, u);                                                                          \
+        }                                                                                          \
+        for (int c = 1; c < N; c++)                                                                \
+            for (int p = 0; p < c; p++) acc[c] += H[(size_t)c * hs + p] * mc[p];                   \
+        for (int c = 0; c < N; c++) STORE(dM + (size_t)c * D + i, acc[c]);                        \
+    }
+
+W2V_INLINE void w2v_hs_apply_n(const float *const *T, int L, const float *const *M, const int N,
+                               const float *G, int gs, const float *H, int hs, float *restrict dM, int D,
+                               int add) {
+    int i = 0;
+    /* whole vectors, then 8-, 4-float vectors and scalars (no overlapping vector: see w2v_axpy) */
+    W2V_APPLY_COLUMNS(w2v_vf, w2v_load, w2v_store, W2V_VW)
+    W2V_APPLY_COLUMNS(w2v_vf8, w2v_load8, w2v_store8, 8)
+    W2V_APPLY_COLUMNS(w2v_vf4, w2v_load4, w2v_store4, 4)
+    W2V_APPLY_COLUMNS(float, *, W2V_STORE1, 1)
+}
+#undef W2V_APPLY_COLUMNS
+
+/* w2v_hs_apply_n compiled for each block size, so that its loops over the contexts unroll and
+ * their slices stay in registers. */
+W2V_INLINE void w2v_hs_apply(const float *const *T, int L, const float *const *M, int n, const float *G,
+                             int gs, const float *H, int hs, float *restrict dM, int D, int add) {
+    switch (n) {
+#define W2V_APPLY_CASE(N)                                                                           \
+    case N: w2v_hs_apply_n(T, L, M, N, G, gs, H, hs, dM, D, add); break;
+        W2V_APPLY_CASE(1) W2V_APPLY_CASE(2) W2V_APPLY_CASE(3) W2V_APPLY_CASE(4)
+        W2V_APPLY_CASE(5) W2V_APPLY_CASE(6) W2V_APPLY_CASE(7) W2V_APPLY_CASE(8)
+        W2V_APPLY_CASE(9) W2V_APPLY_CASE(10) W2V_APPLY_CASE(11) W2V_APPLY_CASE(12)
+        W2V_APPLY_CASE(13) W2V_APPLY_CASE(14) W2V_APPLY_CASE(15) W2V_APPLY_CASE(16)
+#undef W2V_APPLY_CASE
+    default: break;
+    }
+}
+
 W2V_INLINE int w2v_round16(int n) { return (n + 15) & ~15; }
 W2V_INLINE int w2v_round4(int n) { return (n + 3) & ~3; }
 
@@ -520,10 +570,10 @@ W2V_INLINE void w2v_block_update(const w2v_model *m, w2v_thread *t, float *out, 
     const int D = m->dim, L = n_rows, n = n_ctx;
     const int ss = w2v_round16(L);  /* row stride of the scores S */
     const int ks = w2v_round4(n);   /* of the Gram matrix K */
-    const int gs = hs ? L + n : L;  /* of G; for HS, row c continues with H_c0 .. H_c(n-1) */
+    const int gs = L;               /* of G */
     float *restrict S = t->block_s, *restrict K = t->block_k, *restrict G = t->block_g;
-    /* X: the L target rows, then the n context rows (then 4 padding pointers), so that for HS
-     * [T; M] are the inputs of dM = [G H] [T; M]; the padding makes the tiles' reads valid */
+    /* X: the L target rows, then the n context rows Mr (then 4 padding pointers): the tiles of
+     * S read up to 3 rows past the targets, and those of K past the contexts */
     const float **X = t->block_x, **Mr = X + L;
     float **Y = t->block_y;
     for (int r = 0; r < L; r++) X[r] = hs ? w2v_node_row(m, t, rows[r]) : out + (size_t)rows[r] * D;
@@ -548,23 +598,22 @@ W2V_INLINE void w2v_block_update(const w2v_model *m, w2v_thread *t, float *out, 
     if (hs) { /* H = G G' (its strict lower triangle) as the Gram matrix of Gp, into K (done with) */
         for (int p = 0; p < 4; p++) Gr[n + p] = Gr[n - 1];
         w2v_dot_tiles(Gr, n, Gr, n, ss, 1, K, ks);
-        for (int c = 0; c < n; c++)
-            for (int p = 0; p < n; p++) G[(size_t)c * gs + L + p] = p < c ? K[(size_t)c * ks + p] : 0.0f;
+        w2v_hs_apply(X, L, Mr, n, G, gs, K, ks, dM, D, add_dM);
+        return;
     }
-    /* 3. context updates from the target rows as before the block: dM += [G H] [T; M], or
-     * dM = ... for the block's first loss (add_dM = 0) */
+    /* 3. (NS) context updates from the target rows as before the block: dM += G T, or dM = ...
+     * for the block's first loss (add_dM = 0) */
     for (int c = 0; c < n; c++) Y[c] = dM + (size_t)c * D;
-    w2v_gemm_acc(Y, n, X, gs, G, gs, D, hs ? L : -1, add_dM);
+    w2v_gemm_acc(Y, n, X, gs, G, gs, D, add_dM);
     /* 4. target updates, added in place: T += G' M.  A noise word drawn twice is one row whose
-     * factors are summed first (the rows of one group of w2v_gemm_rows must be distinct); Huffman
-     * path nodes are distinct.  Gt holds the factors transposed, one row per distinct target. */
+     * factors are summed first (the rows of one group of w2v_gemm_rows must be distinct).  Gt
+     * holds the factors transposed, one row per distinct target. */
     float *restrict Gt = t->block_gt;
     int n_out = 0;
     for (int r = 0; r < L; r++) {
         float *row = (float *)X[r];
-        int u = n_out;
-        if (!hs)
-            for (u = 0; u < n_out && Y[u] != row; u++) {}
+        int u = 0;
+        while (u < n_out && Y[u] != row) u++;
         if (u == n_out) {
             Y[n_out] = row;
             for (int c = 0; c < n; c++) Gt[(size_t)n_out * n + c] = G[(size_t)c * gs + r];
@@ -573,7 +622,7 @@ W2V_INLINE void w2v_block_update(const w2v_model *m, w2v_thread *t, float *out, 
             for (int c = 0; c < n; c++) Gt[(size_t)u * n + c] += G[(size_t)c * gs + r];
         }
     }
-    w2v_gemm_acc(Y, n_out, Mr, n, Gt, n, D, -1, 1);
+    w2v_gemm_acc(Y, n_out, Mr, n, Gt, n, D, 1);
 }
 
 /* The whole skip-gram window of centre word `word` in blocks of at most W2V_BLOCK_CONTEXTS
