@@ -420,10 +420,11 @@ W2V_INLINE float w2v_block_gradients(const float *f, const float *labels, int m,
  * the sequential correction f_c += sum_{p<c} K_cp g_p (in this order, as the exact path adds
  * them; see w2v_block_update), then give the factors g_c, stored into row c of G (stride gs) and
  * into the zero-padded row Gr[c] = Gp + c ss, which the later contexts' corrections and H read
- * as whole vectors.  Returns the loss.  Two versions with the same results bit for bit (the loss
- * up to the order of its sum):
+ * as whole vectors.  Returns the loss.  Two versions with the same factors bit for bit (the loss
+ * up to float rounding):
  *
- * AVX-512: everything in 16-float vectors, the two table reads as gathers.  The factors never
+ * AVX-512: everything in 16-float vectors, the sigmoid table read with a gather (and the loss's
+ * log sigma as the log of a product of those values, not from the log table).  The factors never
  * pass through scalar stores, so each vector read of them is forwarded from the store that wrote
  * it.  SG-HS 1.06 x over the version below on this machine (BENCHMARKS.md); the fourth and fifth
  * sessions' gathers had gained nothing, with a score correction whose stores and loads of
@@ -439,6 +440,7 @@ W2V_INLINE float w2v_block_gradients(const float *f, const float *labels, int m,
  * 1.06-1.08 x.) */
 #if W2V_VW == 16 && defined(__AVX512F__)
 #include <immintrin.h>
+#include <math.h>
 W2V_INLINE float w2v_hs_factors(float *S, int ss, const float *K, int ks, float *G, int gs, float *Gp,
                                 const float **Gr, int n, const float *labels, int L, const float *table,
                                 float alpha) {
@@ -446,7 +448,11 @@ W2V_INLINE float w2v_hs_factors(float *S, int ss, const float *K, int ks, float 
     const __m512 scale = _mm512_set1_ps((float)(W2V_SIGMOID_TABLE_SIZE - 1) / (2.0f * W2V_MAX_EXP));
     const __m512 half = _mm512_set1_ps(0.5f), one = _mm512_set1_ps(1.0f), zero = _mm512_setzero_ps();
     const __m512 step = _mm512_set1_ps(alpha);
-    __m512 loss = zero;
+    /* the loss, sum (1 - label) x - log s(x), in three parts: the linear terms (with log s(x)
+     * taken as 0 or x outside the table), and the product of the table's s(x) as mantissas
+     * `prod` and exponents `expo`, whose log is taken once per block (a second gather for the
+     * log table cost 3 % of SG-HS, BENCHMARKS.md) */
+    __m512 lin = zero, prod = one, expo = zero;
     for (int c = 0; c < n; c++) {
         const float *f = S + (size_t)c * ss, *kc = K + (size_t)c * ks;
         float *g = G + (size_t)c * gs, *gp = Gp + (size_t)c * ss;
@@ -460,17 +466,22 @@ W2V_INLINE float w2v_hs_factors(float *S, int ss, const float *K, int ks, float 
             __mmask16 inside = _mm512_cmp_ps_mask(x, minus_six, _CMP_GT_OQ) & _mm512_cmp_ps_mask(x, six, _CMP_LT_OQ) & k;
             __m512i idx = _mm512_cvttps_epi32(_mm512_fmadd_ps(_mm512_add_ps(_mm512_maskz_mov_ps(inside, x), six), scale, half));
             __m512 s = _mm512_mask_i32gather_ps(zero, inside, idx, table, 4);
-            __m512 log_s = _mm512_mask_i32gather_ps(zero, inside, idx, table + W2V_SIGMOID_TABLE_SIZE, 4);
             /* g = (label - s) alpha, 0 outside the table (the HS rule) and in the padding */
             __m512 gv = _mm512_maskz_mov_ps(k, _mm512_mul_ps(_mm512_sub_ps(label, _mm512_mask_mov_ps(label, inside, s)), step));
             _mm512_storeu_ps(gp + i, gv);
             _mm512_mask_storeu_ps(g + i, k, gv);
-            /* loss (1 - label) x - log s(x), log s(x) taken as 0 or x outside the table */
-            log_s = _mm512_mask_mov_ps(_mm512_mask_mov_ps(x, _mm512_cmp_ps_mask(x, zero, _CMP_GT_OQ), zero), inside, log_s);
-            loss = _mm512_mask_add_ps(loss, k, loss, _mm512_fmsub_ps(_mm512_sub_ps(one, label), x, log_s));
+            __mmask16 outside_log_0 = _mm512_cmp_ps_mask(x, zero, _CMP_GT_OQ) | inside;
+            lin = _mm512_mask_add_ps(lin, k, lin,
+                                     _mm512_fmsub_ps(_mm512_sub_ps(one, label), x, _mm512_mask_mov_ps(x, outside_log_0, zero)));
+            prod = _mm512_mask_mul_ps(prod, inside, prod, s);
         }
+        /* s(x) >= s(-6) > 2^-9, and a Huffman path of 64-bit counts is at most ~92 nodes (the
+         * Fibonacci bound), 6 vectors: the product is above 2^-54 before it is renormalised */
+        expo = _mm512_add_ps(expo, _mm512_getexp_ps(prod));
+        prod = _mm512_getmant_ps(prod, _MM_MANT_NORM_1_2, _MM_MANT_SIGN_src);
     }
-    return _mm512_reduce_add_ps(loss);
+    /* the 16 mantissas' product is in [1, 2^16) */
+    return _mm512_reduce_add_ps(lin) - (logf(_mm512_reduce_mul_ps(prod)) + 0.69314718f * _mm512_reduce_add_ps(expo));
 }
 #else
 W2V_INLINE void w2v_add_rows_to_scalars(float *f, const float *const *X, int np, const float *w, int n) {

@@ -70,9 +70,10 @@ def isa(request, monkeypatch):
     return request.param
 
 
-def make_model(V=12, D=16, negative=3, hs=1, cbow=0, cbow_mean=1, scale=0.5, seed=0, window=5):
+def make_model(V=12, D=16, negative=3, hs=1, cbow=0, cbow_mean=1, scale=0.5, seed=0, window=5, counts=None):
     rng = np.random.default_rng(seed)
-    counts = np.sort(rng.integers(1, 1000, V).astype(np.uint64))[::-1].copy()
+    if counts is None:
+        counts = np.sort(rng.integers(1, 1000, V).astype(np.uint64))[::-1].copy()
     syn0 = rng.uniform(-scale, scale, (V, D)).astype(np.float32)
     syn1 = rng.uniform(-scale, scale, (V, D)).astype(np.float32) if hs else None
     syn1neg = rng.uniform(-scale, scale, (V, D)).astype(np.float32) if negative else None
@@ -348,6 +349,27 @@ def test_hs_window_block_equals_the_pair_by_pair_path(D):
     G = np.array([[(1 - c - table_sigmoid(float(m @ t))) * alpha if abs(float(m @ t)) < MAX_EXP else 0.0
                    for c, t in zip(codes, T)] for m in M])
     assert np.abs((T + G.T @ M) - p1[points]).max() > 1e-3
+
+
+@pytest.mark.parametrize("n", range(1, 17))
+def test_hs_window_block_of_every_size_on_a_long_path(n):
+    """Every block size (the node updates are compiled once per size: w2v_hs_apply) gives the
+    pair-by-pair result, here for a word whose Huffman path (29 nodes, from Fibonacci counts)
+    is longer than one 16-float vector."""
+    fib = [1, 1]
+    while len(fib) < 30:
+        fib.append(fib[-1] + fib[-2])
+    kw = dict(V=30, D=100, negative=0, hs=1, scale=0.3, window=8, counts=np.array(fib[::-1], dtype=np.uint64))
+    block, b0, b1, _, huff = make_model(**kw)
+    pairs, p0, p1, _, _ = make_model(**kw)
+    word, alpha = 29, 0.1
+    assert len(path(huff, word)[1]) == 29
+    context = np.arange(n, dtype=np.uint32) * 3 % 29  # distinct, and not the word
+    targets = np.array([word], dtype=np.uint32)
+    loss = sum(pairs.step_sg(word, c, targets, alpha) for c in context)
+    assert block.step_sg_window(word, context, targets, alpha) == pytest.approx(loss, rel=1e-4)
+    np.testing.assert_allclose(b1, p1, atol=2e-5)
+    np.testing.assert_allclose(b0, p0, atol=2e-5)
 
 
 def test_ns_window_block_takes_wide_windows_in_blocks_of_16():
