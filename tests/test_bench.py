@@ -44,3 +44,54 @@ def test_scaling_table_end_to_end(tmp_path):
     assert one[1] == "1" and two[1] == "2"
     assert re.match(r"\d+\.\d\d", one[7]) and re.match(r"\d+\.\d\d", two[7])  # train s
     assert re.match(r"\d+\.\d\d$", two[8]) and re.match(r"\d+\.\d\d$", two[9])  # both ratios
+
+
+def _load_pair():
+    """bin/pair as a module (the script has no .py suffix)."""
+    import importlib.machinery
+    import importlib.util
+    loader = importlib.machinery.SourceFileLoader("pair_script", str(ROOT / "bin" / "pair"))
+    spec = importlib.util.spec_from_loader("pair_script", loader)
+    module = importlib.util.module_from_spec(spec)
+    loader.exec_module(module)
+    return module
+
+
+@pytest.mark.skipif(len(os.sched_getaffinity(0)) < 2, reason="bin/pair pins its two runs to two CPUs")
+def test_pair_table_end_to_end(tmp_path):
+    """Two side-by-side rounds of one tree against itself: a row per round with both training
+    times, the ratio and the same vector file, then the median."""
+    corpus = tmp_path / "c.txt"
+    words = [f"w{i}" for i in range(50)]
+    corpus.write_text(" ".join(words[(i * 7 + i // 50) % 50] for i in range(100_000)))
+    out = tmp_path / "pair.md"
+    proc = subprocess.run([sys.executable, str(ROOT / "bin" / "pair"), str(ROOT), str(ROOT), str(corpus),
+                           "--rounds", "2", "--workdir", str(tmp_path / "work"), "--out", str(out),
+                           "--", "-size", "16", "-min-count", "2", "-threads", "2"],
+                          capture_output=True, text=True, timeout=300, cwd=ROOT)
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    assert "-threads 2" not in out.read_text()  # each side trains with one thread
+    rows = [[c.strip() for c in line.strip("|").split("|")] for line in out.read_text().splitlines()
+            if re.match(r"\| (\d|median)", line)]
+    assert [r[0] for r in rows] == ["1", "2", "median"]
+    for r in rows[:2]:
+        assert re.match(r"\d+\.\d\d$", r[1]) and re.match(r"\d+\.\d\d$", r[2])
+        assert float(r[3]) == pytest.approx(float(r[2]) / float(r[1]), abs=0.01)
+        assert r[4] == "yes"  # one thread, the same seed and build: the same bytes
+    assert re.match(r"\*\*\d\.\d{3}\*\* \(", rows[2][3]) and rows[2][4] == "yes"
+    assert not list((tmp_path / "work").iterdir())  # the scratch directory is removed
+
+
+def test_pair_checks_both_sides_before_building(tmp_path):
+    pair = _load_pair()
+    if (ROOT / ".git").exists():
+        assert pair.check_side("HEAD")[0] == "rev"
+    (tmp_path / "c.txt").write_text("a b c\n")
+    proc = subprocess.run([sys.executable, str(ROOT / "bin" / "pair"), "HEAD", str(tmp_path / "missing"),
+                           str(tmp_path / "c.txt")], capture_output=True, text=True, timeout=60, cwd=ROOT)
+    assert proc.returncode != 0
+    assert "neither a directory nor a git revision" in proc.stderr
+    (tmp_path / "tree").mkdir()
+    with pytest.raises(SystemExit, match="no built w2vfast extension"):
+        pair.check_side(str(tmp_path / "tree"))
+    assert pair.without_threads(["-size", "8", "-threads", "4", "-hs", "1"]) == ["-size", "8", "-hs", "1"]
