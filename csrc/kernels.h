@@ -519,10 +519,10 @@ W2V_INLINE float w2v_hs_factors(float *S, int ss, const float *K, int ks, float 
  *     dM_c (+)= sum_r G_cr T_r + sum_{p<c} H_cp M_p     and     T_r += sum_c G_cr M_c
  * with the n context slices and the n dM accumulators held in registers (N constant: see
  * w2v_hs_apply), so each slice of T_r is loaded once for both products and stored once.  The
- * sums run in the order of the two separate products (w2v_gemm_acc), so the results are the same
- * bit for bit.  H_cp is K[c ks + p].  Each T_r is read before it is written: dM takes the target
- * rows as before the block. */
-#define W2V_APPLY_COLUMNS(VT, LOAD, STORE, WIDTH)                                                   \
+ * sums run in the order of the two separate products these replaced (w2v_gemm_acc, as NS still
+ * does), so the results are the same bit for bit.  H_cp is H[c hstride + p].  Each T_r is read
+ * before it is written: dM takes the target rows as before the block. */
+#define W2V_APPLY_COLUMNS(VT, LOAD, STORE, WIDTH)                                                  \
     for (; i + (WIDTH) <= D; i += (WIDTH)) {                                                       \
         VT mc[W2V_BLOCK_CONTEXTS], acc[W2V_BLOCK_CONTEXTS];                                        \
         for (int c = 0; c < N; c++) {                                                              \
@@ -540,13 +540,13 @@ W2V_INLINE float w2v_hs_factors(float *S, int ss, const float *K, int ks, float 
             STORE(tr, u);                                                                          \
         }                                                                                          \
         for (int c = 1; c < N; c++)                                                                \
-            for (int p = 0; p < c; p++) acc[c] += H[(size_t)c * hs + p] * mc[p];                   \
-        for (int c = 0; c < N; c++) STORE(dM + (size_t)c * D + i, acc[c]);                        \
+            for (int p = 0; p < c; p++) acc[c] += H[(size_t)c * hstride + p] * mc[p];              \
+        for (int c = 0; c < N; c++) STORE(dM + (size_t)c * D + i, acc[c]);                         \
     }
 
 W2V_INLINE void w2v_hs_apply_n(const float *const *T, int L, const float *const *M, const int N,
-                               const float *G, int gs, const float *H, int hs, float *restrict dM, int D,
-                               int add) {
+                               const float *G, int gs, const float *H, int hstride, float *restrict dM,
+                               int D, int add) {
     int i = 0;
     /* whole vectors, then 8-, 4-float vectors and scalars (no overlapping vector: see w2v_axpy) */
     W2V_APPLY_COLUMNS(w2v_vf, w2v_load, w2v_store, W2V_VW)
@@ -559,10 +559,10 @@ W2V_INLINE void w2v_hs_apply_n(const float *const *T, int L, const float *const 
 /* w2v_hs_apply_n compiled for each block size, so that its loops over the contexts unroll and
  * their slices stay in registers. */
 W2V_INLINE void w2v_hs_apply(const float *const *T, int L, const float *const *M, int n, const float *G,
-                             int gs, const float *H, int hs, float *restrict dM, int D, int add) {
+                             int gs, const float *H, int hstride, float *restrict dM, int D, int add) {
     switch (n) {
 #define W2V_APPLY_CASE(N)                                                                           \
-    case N: w2v_hs_apply_n(T, L, M, N, G, gs, H, hs, dM, D, add); break;
+    case N: w2v_hs_apply_n(T, L, M, N, G, gs, H, hstride, dM, D, add); break;
         W2V_APPLY_CASE(1) W2V_APPLY_CASE(2) W2V_APPLY_CASE(3) W2V_APPLY_CASE(4)
         W2V_APPLY_CASE(5) W2V_APPLY_CASE(6) W2V_APPLY_CASE(7) W2V_APPLY_CASE(8)
         W2V_APPLY_CASE(9) W2V_APPLY_CASE(10) W2V_APPLY_CASE(11) W2V_APPLY_CASE(12)

@@ -116,9 +116,9 @@ typedef struct __attribute__((aligned(64))) {
      * against R = negative + 1 or max_code_length targets */
     float *block_din;      /* B x D: the context rows' updates */
     float *block_s;        /* B+1 x R rounded up to 16: scores */
-    float *block_k;        /* B+1 x B rounded up to 4: Gram matrix of the context rows (HS) */
-    float *block_g;        /* B x (R + B): gradient factors, then H (HS) */
-    float *block_gt;       /* R x B: factors per distinct target row */
+    float *block_k;        /* B+1 x B rounded up to 4: Gram matrices K, then H (HS) */
+    float *block_g;        /* B x R: gradient factors */
+    float *block_gt;       /* R x B: factors per distinct target row (NS) */
     float *block_gp;       /* B x R rounded up to 16: the factors in zero-padded rows (HS) */
     float *block_labels;   /* negative + 1 + max_code_length: NS labels, then HS labels */
     uint32_t *block_targets; /* negative + 1: the NS targets of the window */

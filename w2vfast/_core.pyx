@@ -656,7 +656,7 @@ cdef class Trainer:
             t.block_s = <float *>zeros64((B + 1) * rows16, sizeof(float))
             t.block_gp = <float *>zeros64(B * rows16, sizeof(float))
             t.block_k = <float *>zeros64((B + 1) * B4, sizeof(float))
-            t.block_g = <float *>zeros64(B * (rows + B), sizeof(float))
+            t.block_g = <float *>zeros64(B * rows, sizeof(float))
             t.block_gt = <float *>zeros64(rows * B, sizeof(float))
             t.block_labels = <float *>zeros64(m.negative + 1 + m.max_code_length, sizeof(float))
             t.block_targets = <uint32_t *>zeros64(m.negative + 1, sizeof(uint32_t))
