@@ -480,8 +480,9 @@ W2V_INLINE float w2v_hs_factors(float *S, int ss, const float *K, int ks, float 
         expo = _mm512_add_ps(expo, _mm512_getexp_ps(prod));
         prod = _mm512_getmant_ps(prod, _MM_MANT_NORM_1_2, _MM_MANT_SIGN_src);
     }
-    /* the 16 mantissas' product is in [1, 2^16) */
-    return _mm512_reduce_add_ps(lin) - (logf(_mm512_reduce_mul_ps(prod)) + 0.69314718f * _mm512_reduce_add_ps(expo));
+    /* the 16 mantissas' product is in [1, 2^16); log 2^e = e ln 2 */
+    const float ln2 = 0.69314718f;
+    return _mm512_reduce_add_ps(lin) - (logf(_mm512_reduce_mul_ps(prod)) + ln2 * _mm512_reduce_add_ps(expo));
 }
 #else
 W2V_INLINE void w2v_add_rows_to_scalars(float *f, const float *const *X, int np, const float *w, int n) {
@@ -558,6 +559,7 @@ W2V_INLINE void w2v_hs_apply_n(const float *const *T, int L, const float *const 
 
 /* w2v_hs_apply_n compiled for each block size, so that its loops over the contexts unroll and
  * their slices stay in registers. */
+_Static_assert(W2V_BLOCK_CONTEXTS == 16, "w2v_hs_apply needs a case for every block size");
 W2V_INLINE void w2v_hs_apply(const float *const *T, int L, const float *const *M, int n, const float *G,
                              int gs, const float *H, int hstride, float *restrict dM, int D, int add) {
     switch (n) {

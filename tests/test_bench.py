@@ -94,4 +94,14 @@ def test_pair_checks_both_sides_before_building(tmp_path):
     (tmp_path / "tree").mkdir()
     with pytest.raises(SystemExit, match="no built w2vfast extension"):
         pair.check_side(str(tmp_path / "tree"))
+    for bad, message in ((["--rounds", "0"], "--rounds must be at least 1"),
+                         (["--cpus", "0,0"], "expected two different CPUs")):
+        proc = subprocess.run([sys.executable, str(ROOT / "bin" / "pair"), str(ROOT), str(ROOT),
+                               str(tmp_path / "c.txt"), *bad, "--out", str(tmp_path / "t.md")],
+                              capture_output=True, text=True, timeout=60, cwd=ROOT)
+        assert proc.returncode == 2 and message in proc.stderr
+        assert not (tmp_path / "t.md").exists()  # nothing written for a refused call
+    proc = subprocess.run([sys.executable, str(ROOT / "bin" / "pair"), str(ROOT), str(ROOT),
+                           str(tmp_path / "nothing.txt")], capture_output=True, text=True, timeout=60, cwd=ROOT)
+    assert proc.returncode == 2 and "corpus" in proc.stderr and "not found" in proc.stderr
     assert pair.without_threads(["-size", "8", "-threads", "4", "-hs", "1"]) == ["-size", "8", "-hs", "1"]
