@@ -7,6 +7,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -85,7 +86,7 @@ def test_pair_table_end_to_end(tmp_path):
 def test_pair_checks_both_sides_before_building(tmp_path):
     pair = _load_pair()
     if (ROOT / ".git").exists():
-        assert pair.check_side("HEAD")[0] == "rev"
+        assert pair.check_side("HEAD", "bin/pair")[0] == "rev"
     (tmp_path / "c.txt").write_text("a b c\n")
     proc = subprocess.run([sys.executable, str(ROOT / "bin" / "pair"), "HEAD", str(tmp_path / "missing"),
                            str(tmp_path / "c.txt")], capture_output=True, text=True, timeout=60, cwd=ROOT)
@@ -93,7 +94,7 @@ def test_pair_checks_both_sides_before_building(tmp_path):
     assert "neither a directory nor a git revision" in proc.stderr
     (tmp_path / "tree").mkdir()
     with pytest.raises(SystemExit, match="no built w2vfast extension"):
-        pair.check_side(str(tmp_path / "tree"))
+        pair.check_side(str(tmp_path / "tree"), "bin/pair")
     for bad, message in ((["--rounds", "0"], "--rounds must be at least 1"),
                          (["--cpus", "0,0"], "expected two different CPUs")):
         proc = subprocess.run([sys.executable, str(ROOT / "bin" / "pair"), str(ROOT), str(ROOT),
@@ -105,3 +106,18 @@ def test_pair_checks_both_sides_before_building(tmp_path):
                            str(tmp_path / "nothing.txt")], capture_output=True, text=True, timeout=60, cwd=ROOT)
     assert proc.returncode == 2 and "corpus" in proc.stderr and "not found" in proc.stderr
     assert pair.without_threads(["-size", "8", "-threads", "4", "-hs", "1"]) == ["-size", "8", "-hs", "1"]
+
+
+def test_identical_compares_two_builds_file_by_file(tmp_path):
+    """bin/identical with this tree on both sides: the chosen cases write the same bytes."""
+    corpus = tmp_path / "c.txt"
+    rng = np.random.default_rng(3)
+    corpus.write_text("\n".join(" ".join(f"w{int(i)}" for i in rng.zipf(1.4, 12) % 300)
+                                 for _ in range(3000)) + "\n")
+    proc = subprocess.run([sys.executable, str(ROOT / "bin" / "identical"), str(ROOT), str(ROOT),
+                           "--corpus", str(corpus), "--isa", "generic", "--case", "sg-hs",
+                           "--case", "text+vocab", "--case", "init-model"],
+                          capture_output=True, text=True, timeout=300, cwd=ROOT)
+    assert proc.returncode == 0, proc.stderr
+    assert "| generic | text+vocab | 2 | yes |" in proc.stdout
+    assert "3 of 3 cases write the same bytes" in proc.stdout
