@@ -23,7 +23,7 @@ import pytest
 from click.testing import CliRunner
 
 import w2vfast
-from w2vfast import cli_vectors
+from w2vfast.cli import query as cli_query
 from w2vfast.classes import compute_classes
 from w2vfast.cli import main
 from w2vfast.evaluate import default_questions_path, evaluate_analogies, evaluate_word_pairs
@@ -169,9 +169,9 @@ def test_similar_stdin_json_lines_keep_the_order(files):
 
 
 def test_similar_interactive_prompt(files, monkeypatch):
-    monkeypatch.setattr(cli_vectors, "_stdin_is_terminal", lambda: True)
+    monkeypatch.setattr(cli_query, "_stdin_is_terminal", lambda: True)
     r = ok(run("similar", files / "vec.txt", "-n", "1", input="apple\nrobot\nEXIT\nking\n"))
-    assert r.stderr.count(cli_vectors.PROMPT) == 3
+    assert r.stderr.count(cli_query.PROMPT) == 3
     assert "w2vfast: unknown word 'robot'" in r.stderr
     assert r.stdout.split() == ["query:", "apple", "pear", f"{cosine('apple', 'pear'):.6f}"]
 

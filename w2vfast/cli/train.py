@@ -1,176 +1,26 @@
-"""The `w2vfast` command line: Click commands that parse, call the API, and print.
-
-Every train flag is spelled both as word2vec.c does (`-size 100`) and GNU-style (`--size 100`).
-Data goes to stdout, messages to stderr.  Usage errors exit 2, runtime failures 1, Ctrl-C 130,
-SIGTERM 143; failures print one line naming the file or flag and the fix, never a traceback.
-"""
-import difflib
-import functools
+"""`w2vfast train` (and `plot-loss`, which draws a run's `--log-json`)."""
 import os
-import signal
 import sys
-import time
 
 import click
 
-from . import api, options as opts
-from .atomic import OutputError, check_writable
-from .corpus import CorpusError, read_file_list
-from .distributed import SYNC_DEFAULTS, Cluster, ClusterError, launched
-from .formats import VectorFileError
-from .model_io import ModelFileError
-from .progress import JsonLog, ProgressPrinter
-from .vocab import VocabularyError
-
-RUNTIME_ERRORS = (CorpusError, VocabularyError, OutputError, VectorFileError, api.TrainingError,
-                  ModelFileError, MemoryError, ClusterError)
-
-
-class Terminated(Exception):
-    """SIGTERM arrived; raised in the main thread so cleanup runs as for Ctrl-C."""
-
-
-def _on_sigterm(signum, frame):
-    raise Terminated()
-
-
-def fail(message, code=1):
-    click.echo(f"w2vfast: error: {message}", err=True)
-    sys.exit(code)
-
-
-def _end_rank(cluster, error, message, code):
-    """An error in one rank of an MPI job.  One every rank raised together (`collective`) is
-    reported by rank 0 alone, and each rank exits; any other is reported with the rank's number
-    and ends the whole job, since the other ranks would wait for this one forever."""
-    if getattr(error, "collective", False) or cluster.size == 1:
-        if cluster.rank == 0:
-            click.echo(message, err=True)
-        sys.exit(code)
-    click.echo(message.replace("w2vfast: ", f"w2vfast (rank {cluster.rank}): ", 1)
-               if "w2vfast: " in message else f"rank {cluster.rank}: {message}", err=True)
-    sys.stderr.flush()
-    cluster.abort(code)
-
-
-def _exit(error, message, code):
-    """Print `message` and exit with `code`; in an MPI job, through _end_rank."""
-    if Cluster.current is not None:
-        _end_rank(Cluster.current, error, message, code)
-    click.echo(message, err=True)
-    sys.exit(code)
-
-
-def handle_errors(fn):
-    """Turn the package's errors into one line on stderr and the right exit status."""
-    @functools.wraps(fn)
-    def wrapper(*args, **kwargs):
-        previous = signal.signal(signal.SIGTERM, _on_sigterm)
-        try:
-            return fn(*args, **kwargs)
-        except (opts.OptionError, click.UsageError) as e:
-            if Cluster.current is None:  # click prints it with the usage line
-                raise click.UsageError(e.format_message() if isinstance(e, click.UsageError)
-                                       else str(e)) from None
-            # in an MPI job, usage errors come from the arguments, the same on every rank (or
-            # from rank 0's checks, shared with agree): each rank exits, rank 0 reports
-            e.collective = True
-            _exit(e, f"Error: {e.format_message() if isinstance(e, click.UsageError) else e}", 2)
-        except RUNTIME_ERRORS as e:
-            _exit(e, f"w2vfast: error: {e if not isinstance(e, MemoryError) else f'out of memory: {e}'}", 1)
-        except KeyboardInterrupt as e:
-            _exit(e, "\nw2vfast: interrupted; no output was written", 130)
-        except Terminated as e:
-            _exit(e, "\nw2vfast: terminated; no output was written", 143)
-        except BrokenPipeError:
-            # the reader of our stdout went away (e.g. `| head`): not an error of ours
-            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
-            sys.exit(1)
-        except Exception as e:
-            if Cluster.current is None:
-                raise
-            _exit(e, f"w2vfast: error: {type(e).__name__}: {e}", 1)  # a bug: still end every rank
-        finally:
-            signal.signal(signal.SIGTERM, previous)
-    return wrapper
-
-
-class Word2vecCommand(click.Command):
-    """A command whose single-dash long flags (`-size`) are matched whole.
-
-    Click reads an unknown `-sizee` as bundled short options and then complains about `-s`, a
-    flag nobody typed; here an unknown word starting with a dash is reported as itself, with the
-    closest flags as suggestions.  Values after a flag (`-alpha -1`, `-output -`) are skipped."""
-
-    def parse_args(self, ctx, args):
-        takes_value = {}
-        for p in self.get_params(ctx):
-            if isinstance(p, click.Option):
-                for o in p.opts + p.secondary_opts:
-                    takes_value[o] = not (p.is_flag or p.count)
-        skip = False
-        for a in args:
-            if skip:
-                skip = False
-                continue
-            if a == "--":
-                break
-            if not a.startswith("-") or a == "-" or _is_number(a):
-                continue
-            name = a.split("=", 1)[0]
-            if name in takes_value:
-                skip = takes_value[name] and "=" not in a
-                continue
-            raise click.NoSuchOption(name, possibilities=difflib.get_close_matches(name, takes_value), ctx=ctx)
-        return super().parse_args(ctx, args)
-
-
-def _is_number(text):
-    try:
-        float(text)
-        return True
-    except ValueError:
-        return False
-
-
-@click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
-@click.version_option(package_name="w2vfast")
-def main():
-    """w2vfast: train word2vec embeddings from raw text, fast.
-
-    Flags and file formats are those of the original C word2vec; see `w2vfast train --help`.
-    """
-
-
-def flag(name, *dest, **kw):
-    """A Click option spelled `-name` (word2vec.c) and `--name` (GNU)."""
-    kw.setdefault("show_default", True)
-    return click.option(f"-{name}", f"--{name}", *dest, **kw)
-
+from .. import api, options as opts
+from ..atomic import OutputError, check_writable
+from ..corpus import read_file_list
+from ..distributed import SYNC_DEFAULTS, Cluster, launched
+from ..progress import JsonLog, ProgressPrinter
+from .common import ByteSize, Terminated, Word2vecCommand, fail, flag, handle_errors
 
 D = opts.DEFAULTS
 
 
-class ByteSize(click.ParamType):
-    """A size in bytes: 0, 65536, 512K, 800M, 4G."""
-    name = "SIZE"
-
-    def convert(self, value, param, ctx):
-        if isinstance(value, int):
-            return value
-        try:
-            return opts.parse_size(value)
-        except ValueError as e:
-            self.fail(str(e), param, ctx)
-
-
 def _checkpoint_outputs(path):
     """The output paths a checkpointed run was started with."""
-    from .model_io import load_model
+    from ..model_io import load_model
     return load_model(path)["options"].get("outputs", {})
 
 
-@main.command(cls=Word2vecCommand)
+@click.command(cls=Word2vecCommand)
 @click.argument("corpus", required=False, metavar="CORPUS")
 @flag("train", "train_file", metavar="FILE", help="Corpus file (as word2vec.c); same as CORPUS.")
 @flag("output", metavar="FILE", help="Write the word vectors here ('-' for stdout).")
@@ -280,7 +130,7 @@ def train(corpus, train_file, output, binary, save_vocab, read_vocab, save_conte
     report = _reporter(printer, log)
 
     if output is None and save_model is None:  # -save-vocab alone: count the corpus, as word2vec.c
-        from .vocab import build_vocabulary, save_vocab_file
+        from ..vocab import build_vocabulary, save_vocab_file
         d = build_vocabulary(corpus, min_count=options["min_count"], max_vocab=options["max_vocab"],
                              read_vocab=read_vocab, record_ids=False,
                              threads=options["threads"] or opts.default_threads())
@@ -316,7 +166,7 @@ def train(corpus, train_file, output, binary, save_vocab, read_vocab, save_conte
 def _finish(model, classes, output, debug):
     """After training: the -classes file instead of vectors, then the summary line."""
     if classes:
-        from .classes import compute_classes, write_classes
+        from ..classes import compute_classes, write_classes
         if classes > len(model):
             raise click.UsageError(f"invalid -classes {classes}: more classes than the {len(model)} words")
         write_classes(output, model.index_to_key, compute_classes(model.vectors, classes))
@@ -380,7 +230,7 @@ def _train_distributed(cluster, corpus, train_files, output, binary, save_vocab,
                        tmp_dir, sync_interval, sync_rows, options):
     """`train` as one rank of an MPI job (w2vfast.distributed): rank 0 checks the outputs,
     reports and writes; every rank trains its share."""
-    from .distributed import train as train_rank
+    from ..distributed import train as train_rank
     if not corpus and train_files is None:
         raise click.UsageError("no corpus: give CORPUS (or -train FILE, or -train-files @LIST)")
     error = None
@@ -421,15 +271,15 @@ def _train_distributed(cluster, corpus, train_files, output, binary, save_vocab,
     _finish(model, classes if cluster.rank == 0 else 0, output, debug)
 
 
-@main.command("plot-loss")
+@click.command("plot-loss")
 @click.argument("log", metavar="LOG.json")
 @click.option("-o", "--output", required=True, metavar="FILE", help="The picture: .png or .svg.")
 @click.option("--size", default="1200x700", show_default=True, help="Picture size in pixels, WxH.")
 @handle_errors
 def plot_loss(log, output, size):
     """Draw loss and words/s over time from a `train --log-json` file."""
-    from .plot import PlotError, output_format, parse_size, plot_loss as draw_loss
-    from .progress import read_log
+    from ..plot import PlotError, output_format, parse_size, plot_loss as draw_loss
+    from ..progress import read_log
     try:
         records = read_log(log)
         draw_loss(records, output, size=parse_size(size), fmt=output_format(output))
@@ -437,66 +287,3 @@ def plot_loss(log, output, size):
         fail(f"log {log!r} not found")
     except (ValueError, PlotError) as e:
         fail(str(e))
-
-
-@main.command(cls=Word2vecCommand)
-@flag("size", type=int, default=D["size"], help="Dimension of the word vectors.")
-@flag("iter", type=int, default=D["iter"], help="Training epochs.")
-@flag("threads", type=int, default=None, help="Worker threads.  [default: number of CPUs]")
-@flag("cbow", type=int, default=D["cbow"], help="1 = CBOW, 0 = skip-gram.")
-@flag("tokens", type=click.IntRange(10_000, 100_000_000), default=3_000_000, help="Size of the synthetic corpus.")
-@flag("output", metavar="FILE", default="demo-vectors.txt", help="Where to write the vectors ('-' for stdout).")
-@flag("binary", type=click.IntRange(0, 1), default=0, help="Output format: 1 = binary, 0 = text.")
-@flag("debug", type=click.IntRange(0, 2), default=1, help="0: results only, 1: summary, 2: and progress.")
-@handle_errors
-def demo(size, iter, threads, cbow, tokens, output, binary, debug):
-    """Train on a built-in synthetic corpus and show what was learned (no download).
-
-    The corpus plants country-capital, male-female, singular-plural and present-past
-    relations among Zipf-distributed filler words; the run prints nearest neighbours and
-    the accuracy on the planted analogies, and writes the vectors.
-    """
-    import tempfile
-
-    from . import demo as corpus_demo
-
-    opts.resolve(size=size, iter=iter, threads=threads, cbow=cbow)
-    check_writable(output)
-    with tempfile.TemporaryDirectory(prefix="w2vfast-demo-") as tmp:
-        path = os.path.join(tmp, "demo-corpus.txt")
-        t0 = time.perf_counter()
-        n = corpus_demo.generate_corpus(path, n_tokens=tokens, seed=1)
-        if debug >= 1:
-            click.echo(f"Generated a synthetic corpus of {n:,} tokens in {time.perf_counter() - t0:.1f} s", err=True)
-        printer = ProgressPrinter(threads or opts.default_threads()) if debug >= 2 else None
-        try:
-            model = api.train(path, output=output, binary=bool(binary), size=size, iter=iter,
-                              threads=threads, cbow=cbow, progress=printer)
-        finally:
-            if printer is not None:
-                printer.close()
-    s = model.stats
-    click.echo(f"Trained {model.options['iter']} epochs ({'CBOW' if cbow else 'skip-gram'}, negative 5, "
-               f"size {size}) on {s['vocab_size']:,} words in {s['train_seconds']:.1f} s "
-               f"({s['words_per_sec'] / 1000:.0f}k words/s)")
-    click.echo("")
-    click.echo("Nearest neighbours:")
-    for word in ("paris", "king", "cats", "walked"):
-        near = corpus_demo.nearest(model.index_to_key, model.vectors, word, topn=5)
-        click.echo(f"  {word:8s} " + ", ".join(f"{w} {score:.2f}" for w, score in near))
-    click.echo("")
-    click.echo("Analogies (a is to b as c is to ?):")
-    for a, b, c in (("france", "paris", "germany"), ("king", "queen", "man"), ("cat", "cats", "dog"),
-                    ("walk", "walked", "go")):
-        answer = model.most_similar_by_vector(model[b] - model[a] + model[c], exclude=(a, b, c))
-        click.echo(f"  {a} : {b} :: {c} : {answer}")
-    result = corpus_demo.evaluate_planted(model.index_to_key, model.vectors)
-    click.echo("")
-    click.echo("Accuracy on the planted analogies:")
-    for name, sec in result["sections"].items():
-        click.echo(f"  {name:16s} {100 * sec['accuracy']:6.2f} %  ({sec['correct']} / {sec['total']})")
-    click.echo(f"  {'total':16s} {100 * result['accuracy']:6.2f} %  ({result['correct']} / {result['total']})")
-    if output != "-":
-        click.echo(f"\nVectors written to {output}")
-from . import cli_vectors  # noqa: E402,F401
-from . import cli_phrases  # noqa: E402,F401

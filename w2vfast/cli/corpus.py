@@ -1,23 +1,56 @@
-"""`w2vfast phrases`: join frequent collocations into tokens (`new york` -> `new_york`).
-
-Joins the `w2vfast` group of `cli.py` and follows its rules: the text goes to stdout (or -o FILE,
-written atomically), messages to stderr, one-line errors (exit 1 at run time, 2 for usage).
-The logic is in `phrases.py`.
-"""
+"""Commands that read a corpus without training on it: `vocab` (word counts) and `phrases`
+(word2phrase)."""
 import os
 
 import click
 
-from . import phrases as ph
-from .atomic import check_writable
-from .cli import Word2vecCommand, flag, handle_errors, main
+from .. import options as opts
+from .. import phrases as ph
+from ..atomic import check_writable
+from .common import Word2vecCommand, flag, handle_errors
+from .console import same_file
+
+
+@click.command(cls=Word2vecCommand)
+@click.argument("corpus", metavar="CORPUS")
+@flag("min-count", type=click.IntRange(min=1), default=opts.DEFAULTS["min_count"],
+      help="Discard words occurring fewer times.")
+@flag("max-vocab", type=click.IntRange(min=0), default=opts.DEFAULTS["max_vocab"],
+      help="Prune rare words while counting to keep at most this many (0 = no limit).")
+@click.option("-o", "-output", "--output", "output", default="-", show_default=True,
+              metavar="FILE", help="Where to write the vocabulary ('-' = stdout).")
+@click.option("-q", "--quiet", is_flag=True, help="No summary on stderr.")
+@handle_errors
+def vocab(corpus, min_count, max_vocab, output, quiet):
+    """Count CORPUS and write its vocabulary as `word count` lines (word2vec's -save-vocab).
+
+    The tokenizer and the order (`</s>` first, then by count, ties by first occurrence) are
+    those of `train`, so the file works with `train -read-vocab`.
+
+    \b
+    Examples:
+      w2vfast vocab corpus.txt -min-count 5 -o vocab.txt
+      xz -dc corpus.xz | w2vfast vocab - | head
+    """
+    from ..vocab import build_vocabulary, save_vocab_file
+
+    check_writable(output)
+    if output != "-" and corpus != "-" and same_file(output, corpus):
+        raise click.UsageError(f"output {output!r} is the corpus itself: it would be overwritten")
+    from ..options import default_threads
+    d = build_vocabulary(corpus, min_count=min_count, max_vocab=max_vocab, record_ids=False,
+                         threads=default_threads())
+    save_vocab_file(output, d.words(), d.counts())
+    if not quiet:
+        click.echo(f"Vocab size: {d.n_words}", err=True)
+        click.echo(f"Words in train file: {d.n_tokens}", err=True)
 
 
 def _clock(seconds):
     return f"{seconds:.1f} s"
 
 
-@main.command(cls=Word2vecCommand)
+@click.command(cls=Word2vecCommand)
 @click.argument("corpus", required=False, metavar="CORPUS")
 @flag("train", "train_file", metavar="FILE", help="Corpus file (as word2phrase.c); same as CORPUS.")
 @click.option("-o", "-output", "--output", "output", metavar="FILE", default="-", show_default=True,

@@ -1,0 +1,26 @@
+"""The `w2vfast` command line: Click commands that parse, call the package, and print.
+
+The commands live one concern a module (`train`, `demo`, the vector queries, the vector tools,
+the corpus tools) and share the rules of `common`; this module gathers them into one group.
+"""
+import click
+
+from .corpus import phrases, vocab
+from .demo import demo
+from .query import analogy, similar
+from .train import plot_loss, train
+from .vectors import classes, convert, eval_command, plot
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
+@click.version_option(package_name="w2vfast")
+def main():
+    """w2vfast: train word2vec embeddings from raw text, fast.
+
+    Flags and file formats are those of the original C word2vec; see `w2vfast train --help`.
+    """
+
+
+for command in (train, demo, similar, analogy, eval_command, convert, vocab, classes, plot, plot_loss,
+                phrases):
+    main.add_command(command)

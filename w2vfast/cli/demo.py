@@ -1,0 +1,73 @@
+"""`w2vfast demo`: train on a built-in synthetic corpus and show what was learned."""
+import os
+import time
+
+import click
+
+from .. import api, options as opts
+from ..atomic import check_writable
+from ..progress import ProgressPrinter
+from .common import Word2vecCommand, flag, handle_errors
+
+D = opts.DEFAULTS
+
+
+@click.command(cls=Word2vecCommand)
+@flag("size", type=int, default=D["size"], help="Dimension of the word vectors.")
+@flag("iter", type=int, default=D["iter"], help="Training epochs.")
+@flag("threads", type=int, default=None, help="Worker threads.  [default: number of CPUs]")
+@flag("cbow", type=int, default=D["cbow"], help="1 = CBOW, 0 = skip-gram.")
+@flag("tokens", type=click.IntRange(10_000, 100_000_000), default=3_000_000, help="Size of the synthetic corpus.")
+@flag("output", metavar="FILE", default="demo-vectors.txt", help="Where to write the vectors ('-' for stdout).")
+@flag("binary", type=click.IntRange(0, 1), default=0, help="Output format: 1 = binary, 0 = text.")
+@flag("debug", type=click.IntRange(0, 2), default=1, help="0: results only, 1: summary, 2: and progress.")
+@handle_errors
+def demo(size, iter, threads, cbow, tokens, output, binary, debug):
+    """Train on a built-in synthetic corpus and show what was learned (no download).
+
+    The corpus plants country-capital, male-female, singular-plural and present-past
+    relations among Zipf-distributed filler words; the run prints nearest neighbours and
+    the accuracy on the planted analogies, and writes the vectors.
+    """
+    import tempfile
+
+    from .. import demo as corpus_demo
+
+    opts.resolve(size=size, iter=iter, threads=threads, cbow=cbow)
+    check_writable(output)
+    with tempfile.TemporaryDirectory(prefix="w2vfast-demo-") as tmp:
+        path = os.path.join(tmp, "demo-corpus.txt")
+        t0 = time.perf_counter()
+        n = corpus_demo.generate_corpus(path, n_tokens=tokens, seed=1)
+        if debug >= 1:
+            click.echo(f"Generated a synthetic corpus of {n:,} tokens in {time.perf_counter() - t0:.1f} s", err=True)
+        printer = ProgressPrinter(threads or opts.default_threads()) if debug >= 2 else None
+        try:
+            model = api.train(path, output=output, binary=bool(binary), size=size, iter=iter,
+                              threads=threads, cbow=cbow, progress=printer)
+        finally:
+            if printer is not None:
+                printer.close()
+    s = model.stats
+    click.echo(f"Trained {model.options['iter']} epochs ({'CBOW' if cbow else 'skip-gram'}, negative 5, "
+               f"size {size}) on {s['vocab_size']:,} words in {s['train_seconds']:.1f} s "
+               f"({s['words_per_sec'] / 1000:.0f}k words/s)")
+    click.echo("")
+    click.echo("Nearest neighbours:")
+    for word in ("paris", "king", "cats", "walked"):
+        near = corpus_demo.nearest(model.index_to_key, model.vectors, word, topn=5)
+        click.echo(f"  {word:8s} " + ", ".join(f"{w} {score:.2f}" for w, score in near))
+    click.echo("")
+    click.echo("Analogies (a is to b as c is to ?):")
+    for a, b, c in (("france", "paris", "germany"), ("king", "queen", "man"), ("cat", "cats", "dog"),
+                    ("walk", "walked", "go")):
+        answer = model.most_similar_by_vector(model[b] - model[a] + model[c], exclude=(a, b, c))
+        click.echo(f"  {a} : {b} :: {c} : {answer}")
+    result = corpus_demo.evaluate_planted(model.index_to_key, model.vectors)
+    click.echo("")
+    click.echo("Accuracy on the planted analogies:")
+    for name, sec in result["sections"].items():
+        click.echo(f"  {name:16s} {100 * sec['accuracy']:6.2f} %  ({sec['correct']} / {sec['total']})")
+    click.echo(f"  {'total':16s} {100 * result['accuracy']:6.2f} %  ({result['correct']} / {result['total']})")
+    if output != "-":
+        click.echo(f"\nVectors written to {output}")

@@ -1,0 +1,257 @@
+"""Commands that use trained vectors as a whole: eval, convert, classes, plot.
+
+Every command reads what `w2vfast.load` reads (text or binary, word2vec/gensim/fastText
+variants, compressed).
+"""
+import math
+import os
+import sys
+
+import click
+import numpy as np
+
+from .. import query as queries
+from ..atomic import check_writable
+from ..formats import VectorFileError, read_vectors, write_vectors
+from .common import Word2vecCommand, fail, flag, handle_errors
+from .console import finite, load_vectors, out, out_json, read_raw, same_file, split_words, warn
+
+def _analogy_json(r):
+    return {
+        "file": r.questions_path,
+        "restrict": r.restrict,
+        "sections": [{"name": s.name, "semantic": s.semantic, "correct": s.correct,
+                      "seen": s.seen, "total": s.total, "accuracy": finite(s.accuracy)}
+                     for s in r.sections],
+        "correct": r.correct, "seen": r.seen, "total": r.total,
+        "accuracy": finite(r.accuracy),
+        "semantic_accuracy": finite(r.semantic_accuracy),
+        "syntactic_accuracy": finite(r.syntactic_accuracy),
+    }
+
+
+def _pairs_line(r):
+    def f(x):
+        return "n/a" if math.isnan(x) else f"{x:.4f}"
+    return (f"{os.path.basename(r.pairs_path)}: Spearman {f(r.spearman)}  Pearson {f(r.pearson)}"
+            f"  (pairs {r.found} / {r.total})")
+
+
+@click.command("eval")
+@click.argument("vectors", metavar="VECTORS")
+@click.option("--analogies", "analogies", type=click.Path(exists=True, dir_okay=False),
+              metavar="FILE", help="Analogy questions (`: section` lines, then `a b c d`).  "
+              "[default: the bundled Google analogies, 19,544 questions]")
+@click.option("--similarity", "similarity", multiple=True,
+              type=click.Path(exists=True, dir_okay=False), metavar="FILE",
+              help="Word pairs with human scores (`word1 word2 score`); may be repeated.  "
+              "[default: the bundled WordSim-353]")
+@click.option("--no-analogies", is_flag=True, help="Skip the analogy test.")
+@click.option("--no-similarity", is_flag=True, help="Skip the word-pair test.")
+@click.option("--restrict", type=click.IntRange(min=0), default=30000, show_default=True,
+              help="Answer analogies among the first N words only, as compute-accuracy; 0 = all.")
+@click.option("--case-insensitive/--case-sensitive", default=True, show_default=True,
+              help="Compare words upper-cased (as compute-accuracy does).")
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON object with all results.")
+@handle_errors
+def eval_command(vectors, analogies, similarity, no_analogies, no_similarity, restrict,
+                 case_insensitive, as_json):
+    """Analogy accuracy and word-pair similarity of VECTORS.
+
+    Analogies are counted exactly as word2vec's compute-accuracy counts them: per section and
+    in total, with the questions seen (all 4 words among the first --restrict words) out of the
+    total.  Word pairs give Spearman's rho and Pearson's r between cosine and human scores,
+    with the pairs found out of the total.
+
+    \b
+    Examples:
+      w2vfast eval vec.bin
+      w2vfast eval vec.bin --restrict 0 --similarity simlex.txt --json
+    """
+    from ..evaluate import default_pairs_path, evaluate_analogies, evaluate_word_pairs
+
+    vec = load_vectors(vectors)
+    report = {"vectors": vectors}
+    try:
+        if not no_analogies:
+            r = evaluate_analogies(vec.index_to_key, vec.vectors, analogies, restrict=restrict,
+                                   case_insensitive=case_insensitive)
+            report["analogies"] = _analogy_json(r)
+            if not as_json:
+                out(r.format())
+        if not no_similarity:
+            report["similarity"] = []
+            for path in similarity or [str(default_pairs_path())]:
+                p = evaluate_word_pairs(vec.index_to_key, vec.vectors, path,
+                                        case_insensitive=case_insensitive)
+                report["similarity"].append({
+                    "file": p.pairs_path, "spearman": finite(p.spearman),
+                    "pearson": finite(p.pearson), "found": p.found, "total": p.total})
+                if not as_json:
+                    out(_pairs_line(p))
+    except OSError as e:
+        fail(f"cannot read {e.filename!r}: {e.strerror}")
+    if as_json:
+        out_json(report)
+
+
+# --------------------------------------------------------------------------
+# convert
+# --------------------------------------------------------------------------
+
+
+def _is_text_file(path):
+    """Whether the first row of a vector file is text (else binary, or broken)."""
+    try:
+        read_vectors(path, binary=False, limit=1)
+        return True
+    except (VectorFileError, OSError, ValueError):
+        return False
+
+
+@click.command(cls=Word2vecCommand)
+@click.argument("source", metavar="IN")
+@click.argument("dest", metavar="OUT")
+@flag("binary", type=click.IntRange(0, 1), default=None, metavar="0|1",
+      help="Output format: 1 = binary, 0 = text.  [default: the other format than IN's]")
+@flag("limit", type=click.IntRange(min=0), default=0, help="Write only the first N vectors; 0 = all.")
+@flag("normalize", is_flag=True, help="Write unit-length vectors (a zero vector stays zero).")
+@handle_errors
+def convert(source, dest, binary, limit, normalize):
+    """Convert vectors between text and binary word2vec format ('-' = stdin / stdout).
+
+    Words go out exactly as they came in (bytes are never re-encoded); OUT is written
+    atomically.
+
+    \b
+    Examples:
+      w2vfast convert vec.bin vec.txt
+      w2vfast convert vec.txt vec.bin -binary 1 -limit 100000 --normalize
+    """
+    if same_file(source, dest):
+        raise click.UsageError(f"OUT {dest!r} is IN itself: write to another file")
+    check_writable(dest)
+    if binary is None:
+        binary = 0 if source == "-" or not _is_text_file(source) else 1
+    words, vectors = read_raw(source, limit)
+    if normalize:
+        norms = np.linalg.norm(vectors, axis=1, keepdims=True)
+        vectors = vectors / np.where(norms > 0, norms, 1)
+    try:
+        write_vectors(dest, words, vectors, binary=bool(binary))
+    except ValueError as e:  # a word the formats cannot hold (a binary file's word with a tab)
+        fail(f"cannot write {dest!r}: {e} (no reader could split it back out)")
+    click.echo(f"Wrote {len(words)} x {vectors.shape[1]} vectors"
+               f"{' (unit length)' if normalize else ''} in {'binary' if binary else 'text'} "
+               f"format to {'standard output' if dest == '-' else dest}", err=True)
+
+
+@click.command(cls=Word2vecCommand)
+@click.argument("vectors", metavar="VECTORS")
+@click.option("-k", "-classes", "--classes", "k", type=click.IntRange(min=1), required=True,
+              metavar="K", help="Number of classes.")
+@flag("iter", "iterations", type=click.IntRange(min=0), default=10, help="k-means iterations.")
+@click.option("-o", "-output", "--output", "output", default="-", show_default=True,
+              metavar="FILE", help="Where to write `word classid` lines ('-' = stdout).")
+@handle_errors
+def classes(vectors, k, iterations, output):
+    """Word classes by k-means on VECTORS, as word2vec's `-classes K`.
+
+    Writes `word classid` lines sorted by class (vocabulary order within a class).
+
+    \b
+    Example:
+      w2vfast classes vec.bin -k 500 -o classes.txt
+    """
+    from ..classes import compute_classes, write_classes
+
+    check_writable(output)
+    if same_file(output, vectors):
+        raise click.UsageError(f"output {output!r} is VECTORS itself: it would be overwritten")
+    words, matrix = read_raw(vectors)
+    ids = compute_classes(matrix, k, iterations=iterations)
+    write_classes(output, words, ids)
+
+
+# --------------------------------------------------------------------------
+# plot
+# --------------------------------------------------------------------------
+
+
+def _size(ctx, param, value):
+    from ..plot import parse_size
+
+    try:
+        return parse_size(value)
+    except ValueError as e:
+        raise click.BadParameter(str(e)) from None
+
+
+@click.command()
+@click.argument("vectors", metavar="VECTORS")
+@click.argument("words", nargs=-1, metavar="[WORD]...")
+@click.option("-o", "--output", required=True, metavar="FILE",
+              help="The picture: .png or .svg ('-' = stdout, with --format).")
+@click.option("--method", type=click.Choice(["pca", "tsne"]), default="pca", show_default=True,
+              help="2-D projection.")
+@click.option("--neighbours", "--neighbors", "neighbours", type=click.IntRange(min=0), default=0,
+              show_default=True, help="Also plot the N nearest words of each word, coloured by group.")
+@click.option("--top", type=click.IntRange(min=1), default=100, show_default=True,
+              help="Without WORD: plot the N most frequent words.")
+@click.option("--size", "size", default="1200x900", show_default=True, callback=_size,
+              metavar="WxH", help="Picture size in pixels.")
+@click.option("--format", "fmt", type=click.Choice(["png", "svg"]), default=None,
+              help="Picture format.  [default: from the name of FILE]")
+@click.option("--title", default=None, help="Title above the plot.")
+@click.option("--seed", type=int, default=0, show_default=True, help="t-SNE random seed.")
+@handle_errors
+def plot(vectors, words, output, method, neighbours, top, size, fmt, title, seed):
+    """A labelled 2-D scatter of words of VECTORS, saved as PNG or SVG.
+
+    The words are the WORD arguments ('-' reads them from stdin, whitespace-separated) or the
+    --top most frequent.  Needs matplotlib: pip install 'w2vfast[plot]'.
+
+    \b
+    Examples:
+      w2vfast plot vec.bin -o top100.png
+      w2vfast plot vec.bin king queen paris berlin --neighbours 5 --method tsne -o near.svg
+    """
+    from .. import plot as plotting
+
+    if "-" in words:
+        if vectors == "-":
+            raise click.UsageError("VECTORS is standard input, so the words must be arguments")
+        words = [w for w in words if w != "-"] + split_words(sys.stdin.buffer.read())
+        if not words:
+            fail("no word to plot: standard input is empty")
+    try:
+        plotting.output_format(output, fmt)
+        plotting.require_matplotlib()
+    except plotting.PlotError as e:
+        fail(str(e))
+    check_writable(output)
+    vec = load_vectors(vectors)
+    try:
+        info = plotting.plot_words(vec, output, list(words) or None, method=method, top=top,
+                                   neighbours=neighbours, size=size, fmt=fmt, title=title,
+                                   seed=seed)
+    except plotting.PlotError as e:
+        for w in _unknown_words(vec, words):
+            warn(queries.unknown_message([w]))
+        fail(str(e))
+    for w in info["unknown"]:
+        warn(queries.unknown_message([w]))
+    n_seed = len(set(info["groups"]))
+    click.echo(f"Plotted {len(info['words'])} words ({n_seed} chosen"
+               + (f", {len(info['words']) - n_seed} neighbours" if neighbours else "")
+               + f", {method}) to {'standard output' if output == '-' else output}", err=True)
+    if info["unknown"] and words:
+        sys.exit(1)
+
+
+def _unknown_words(vec, words):
+    seen = []
+    for w in words:
+        if w not in vec.key_to_index and w not in seen:
+            seen.append(w)
+    return seen
