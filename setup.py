@@ -29,7 +29,7 @@ core = Extension(
     define_macros=[("NPY_NO_DEPRECATED_API", "NPY_1_7_API_VERSION")],
     extra_compile_args=compile_args,
     extra_link_args=link_args,
-    depends=sorted(glob.glob("csrc/*.h")),
+    depends=sorted(glob.glob("csrc/*.h") + glob.glob("w2vfast/*.pxi") + ["w2vfast/_csrc.pxd"]),
 )
 
 setup(ext_modules=cythonize([core], language_level=3, annotate=False))

@@ -1,4 +1,5 @@
-/* dictionary.h: the byte tokenizer, the word-count hash table and the corpus as word ids.
+/* dictionary.h: the byte tokenizer (tokenize.c), the word-count hash table (dictionary.c) and
+ * the corpus as word ids (idstream.c).
  *
  * The corpus is read once.  `w2v_dict_feed` takes raw bytes in chunks of any size (a token may
  * straddle two chunks), splits them as word2vec.c does (space, tab and newline separate tokens,
@@ -18,6 +19,7 @@
 #include "w2v.h"
 
 #define W2V_MAX_TOKEN 100
+extern const char W2V_EOS[]; /* "</s>", the sentence end: word 0 */
 #define W2V_NO_ID UINT32_MAX /* a stream entry whose word was pruned or is unknown */
 
 typedef struct {
@@ -65,6 +67,10 @@ void w2v_dict_free(w2v_dict *d);
  * memory ran out.  Adding a word twice adds the counts. */
 uint32_t w2v_dict_add(w2v_dict *d, const char *word, uint32_t len, uint64_t count);
 uint32_t w2v_dict_find(const w2v_dict *d, const char *word, uint32_t len);
+
+/* Count one token of at most W2V_MAX_TOKEN bytes whose hash (wordhash.h) is h and record its
+ * id, pruning when -max-vocab is exceeded: the tokenizer's step (tokenize.c). */
+int w2v_dict_count_token(w2v_dict *d, const char *tok, uint32_t len, uint64_t h);
 
 /* Tokenize a chunk of the corpus; `last` flushes a pending token at the end of the input. */
 int w2v_dict_feed(w2v_dict *d, const char *buf, uint64_t n, int last);

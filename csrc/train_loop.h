@@ -1,16 +1,20 @@
-/* train_loop.h: one worker's training loop and the step functions the tests call, compiled
- * once per instruction set.  train_avx512.c, train_avx2.c and train_generic.c each set the
- * compiler's target, the vector width W2V_VW (16, 8 or 4 floats: one register) and the name
- * W2V_ISA_NAME, then include this file; train.c picks the one the CPU runs (w2v_isa_select).
- * (A single build with GCC's target_clones kept one 16-float vector type for every clone, and
- * the AVX2 clone, with half-size registers, spent most of its time spilling them: ~10x the
- * instructions of the AVX-512 one.) */
+/* train_loop.h: one worker's training loop, compiled once per instruction set.
+ *
+ * train_avx512.c, train_avx2.c and train_generic.c each set the compiler's target, the vector
+ * width W2V_VW (16, 8 or 4 floats: one register) and the name W2V_ISA_NAME, then include this
+ * file (and probe_loop.h); isa.c picks the build the CPU runs (w2v_isa_select).  One build per
+ * target, not GCC's target_clones: the clones share one vector type, and an AVX2 clone of a
+ * 16-float type spills its half-size registers (~10x the instructions of the AVX-512 build).
+ */
 #include <math.h>
 
 #include "bytebuf.h"
-#include "kernels.h"
+#include "hot.h"
+#include "input.h"
+#include "isa.h"
+#include "loss.h"
 #include "sampling.h"
-#include "train.h"
+#include "schedule.h"
 #include "varint.h"
 
 #define W2V_ISA_CAT2(a, b) a##b
@@ -55,57 +59,49 @@ W2V_INLINE int next_sentence(const w2v_model *m, w2v_thread *t, uint64_t *pos, u
     return len;
 }
 
-/* Noise words for the window of `word` go into `targets` (word first). */
-W2V_INLINE void draw_targets(const w2v_model *m, w2v_thread *t, uint32_t *targets, uint32_t word) {
-    targets[0] = word;
-    for (int k = 1; k <= m->negative; k++) targets[k] = w2v_sample_noise(&m->noise, &t->rng);
-}
-
-W2V_INLINE void train_sentence(const w2v_model *m, w2v_thread *t, int len, float alpha) {
+/* `drawn`: the loss whose targets are drawn for each example (NS), or NULL. */
+W2V_INLINE void train_sentence(const w2v_model *m, w2v_thread *t, const w2v_loss *drawn, int len, float alpha) {
     const uint32_t *sen = t->sentence;
     const int D = m->dim;
+    const int skipgram_pairs = m->input == W2V_INPUT_SKIPGRAM && !m->batch;
     uint32_t *targets = t->targets, *next_targets = t->next_targets;
-    /* the noise words of the next window are drawn one window ahead, so their rows (random, and
-     * so likely cache misses) can be prefetched while this window trains */
-    if (m->negative && len > 0) draw_targets(m, t, next_targets, sen[0]);
+    /* the targets of the next window are drawn one window ahead, so their rows can be
+     * prefetched while this window trains */
+    if (drawn && len > 0) w2v_loss_draw(t, drawn, next_targets, sen[0]);
     for (int i = 0; i < len; i++) {
         uint32_t word = sen[i];
-        if (m->negative) {
+        if (drawn) {
             uint32_t *swap = targets;
             targets = next_targets;
             next_targets = swap;
             if (i + 1 < len) {
-                draw_targets(m, t, next_targets, sen[i + 1]);
-                for (int k = 0; k <= m->negative; k++)
-                    w2v_prefetch_row(m->syn1neg + (size_t)next_targets[k] * D, D);
+                w2v_loss_draw(t, drawn, next_targets, sen[i + 1]);
+                w2v_loss_prefetch_targets(m, drawn, next_targets);
             }
         }
         if (i + 1 + m->window < len) w2v_prefetch_row(m->syn0 + (size_t)sen[i + 1 + m->window] * D, D);
-        /* HS: the next word's Huffman code and path (for a rare word, cache misses at the start of
-         * its window otherwise), and the offset of the one after it */
-        if (m->hs && i + 1 < len) {
-            uint32_t next = m->code_offset[sen[i + 1]];
-            __builtin_prefetch(m->codes + next, 0, 3);
-            __builtin_prefetch(m->points + next, 0, 3);
-            if (i + 2 < len) __builtin_prefetch(m->code_offset + sen[i + 2], 0, 3);
-        }
+        for (int k = 0; k < m->n_losses; k++) w2v_loss_prefetch_next(&m->loss[k], sen, i, len);
         /* dynamic window: the radius is uniform in 1..window, which weights near words more */
         int radius = m->window - (int)w2v_rand_below(w2v_rand(&t->rng), (uint32_t)m->window);
         int lo = i - radius < 0 ? 0 : i - radius;
         int hi = i + radius >= len ? len - 1 : i + radius;
-        if (m->cbow || m->batch) {
+        if (!skipgram_pairs) {
             int n = 0;
             for (int c = lo; c <= hi; c++)
                 if (c != i) t->context[n++] = sen[c];
-            if (m->cbow) w2v_train_cbow(m, t, word, t->context, n, targets, alpha, t->neu1, t->neu1e, &t->loss);
-            else w2v_train_sg_window(m, t, word, t->context, n, targets, alpha, &t->loss);
-            t->examples += m->cbow ? (n > 0) : (uint64_t)n;
+            if (m->input == W2V_INPUT_CBOW) {
+                w2v_train_cbow(m, t, word, t->context, n, targets, alpha, t->neu1, t->neu1e, &t->loss);
+                t->examples += n > 0;
+            } else {
+                w2v_train_sg_window(m, t, word, t->context, n, targets, alpha, &t->loss);
+                t->examples += (uint64_t)n;
+            }
         } else {
             int first = 1;
             for (int c = lo; c <= hi; c++) {
                 if (c == i) continue;
-                /* word2vec.c's exact path: fresh noise words for every pair */
-                if (m->negative && !first) draw_targets(m, t, targets, word);
+                /* word2vec.c's exact path: fresh targets for every pair */
+                if (drawn && !first) w2v_loss_draw(t, drawn, targets, word);
                 first = 0;
                 w2v_train_sg_pair(m, t, word, sen[c], targets, alpha, t->neu1e, &t->loss);
                 t->examples++;
@@ -132,7 +128,7 @@ static void release_read_ids(const w2v_model *m, w2v_thread *t, int all) {
     }
 }
 
-/* Stopping, for whatever reason, first puts the thread's hot nodes back into syn1. */
+/* Stopping, for whatever reason, first puts the thread's hot rows back into the shared rows. */
 static int stop_thread(const w2v_model *m, w2v_thread *t, int code) {
     w2v_hot_merge(m, t);
     return code;
@@ -140,6 +136,7 @@ static int stop_thread(const w2v_model *m, w2v_thread *t, int code) {
 
 static int train_thread(const w2v_model *m, w2v_thread *t) {
     w2v_shared *shared = m->shared;
+    const w2v_loss *drawn = w2v_drawn_loss(m);
     w2v_hot_load(m, t);
     /* the learning rate as of the last report (a resumed thread picks up where it stopped) */
     float alpha = w2v_alpha_at(m, w2v_words_done(shared));
@@ -169,7 +166,7 @@ static int train_thread(const w2v_model *m, w2v_thread *t) {
                     return stop_thread(m, t, W2V_EDIVERGED);
                 }
             }
-            train_sentence(m, t, len, alpha);
+            train_sentence(m, t, drawn, len, alpha);
             release_read_ids(m, t, 0);
         }
     }
@@ -180,27 +177,4 @@ static int train_thread(const w2v_model *m, w2v_thread *t) {
     return stop_thread(m, t, W2V_OK);
 }
 
-static float step_sg(const w2v_model *m, uint32_t word, uint32_t context, const uint32_t *targets,
-                     float alpha, float *neu1e) {
-    double loss = 0.0;
-    const w2v_thread none = {0}; /* no hot nodes */
-    w2v_train_sg_pair(m, &none, word, context, targets, alpha, neu1e, &loss);
-    return (float)loss;
-}
-
-static float step_sg_window(const w2v_model *m, w2v_thread *t, uint32_t word, const uint32_t *context,
-                            int n_context, const uint32_t *targets, float alpha) {
-    double loss = 0.0;
-    w2v_train_sg_window(m, t, word, context, n_context, targets, alpha, &loss);
-    return (float)loss;
-}
-
-static float step_cbow(const w2v_model *m, uint32_t word, const uint32_t *context, int n_context,
-                       const uint32_t *targets, float alpha, float *neu1, float *neu1e) {
-    double loss = 0.0;
-    const w2v_thread none = {0};
-    w2v_train_cbow(m, &none, word, context, n_context, targets, alpha, neu1, neu1e, &loss);
-    return (float)loss;
-}
-
-const w2v_isa W2V_ISA_FN(isa) = {W2V_ISA_LABEL, W2V_VW, train_thread, step_sg, step_sg_window, step_cbow};
+const w2v_isa W2V_ISA_FN(isa) = {W2V_ISA_LABEL, W2V_VW, train_thread};

@@ -159,11 +159,11 @@ def test_help_lists_every_flag_with_defaults():
         name = long_names[0]
         entry = entries[name]
         assert entry.startswith(f"-{name},--{name}"), entry  # both spellings
-        key = name.replace("-", "_")
-        if key in opts.DEFAULTS or name in ("binary", "debug"):
+        option = opts.BY_NAME[param.name]
+        if option.group == opts.MODEL or name in ("binary", "debug"):
             assert "[default:" in entry, entry
-            if opts.DEFAULTS.get(key) is not None:
-                assert _squash(f"[default: {opts.DEFAULTS[key]}") in entry, entry
+            if option.default is not None:
+                assert _squash(f"[default: {option.default}") in entry, entry
         checked += 1
     assert checked == sum(1 for p in train_command.params if p.opts[0].startswith('-')) - 1  # all but -q
     assert checked >= 24

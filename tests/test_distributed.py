@@ -19,6 +19,7 @@ import numpy as np
 import pytest
 
 from w2vfast import _core, distributed, formats
+from w2vfast.kinds import ModelKind
 from w2vfast.corpus import CorpusError, read_file_list, shard_range
 from w2vfast.distributed import _merge_counts
 
@@ -140,10 +141,11 @@ def test_trainer_calls_sync_once_per_point_with_the_threads_paused(threads, poin
     d.feed(TEXT, last=True)
     d.finalize(1)
     counts = d.counts()
-    from w2vfast import api, options
+    from w2vfast import options
+    from w2vfast.kinds import ModelKind
     o = options.resolve(min_count=1, iter=3, size=8, threads=threads)
-    m = api._new_matrices(len(counts), o)
-    tr = _core.Trainer(o, m["syn0"], m["syn1"], m["syn1neg"], corpus=d, **api._tables(counts, o))
+    kind = ModelKind.of(o)
+    tr = kind.trainer(o, kind.new_matrices(len(counts), o), counts, corpus=d)
     seen = []
 
     def sync(trainer, k):
@@ -187,7 +189,8 @@ def test_exchange_adds_every_ranks_updates_to_the_last_synchronised_rows():
     c.comm = comm
     before = {n: mine[n].copy() for n in mine}
     ref0 = {n: ref[n].copy() for n in ref}
-    sent = c.exchange(mine, ref, V, hot, full=False)
+    kind = ModelKind.of(dict(cbow=0, hs=1, negative=5))
+    sent = c.exchange(mine, ref, kind, V, hot, full=False)
     for n in mine:
         r = rows[n]
         expect = before[n].copy()
@@ -202,7 +205,7 @@ def test_exchange_adds_every_ranks_updates_to_the_last_synchronised_rows():
     comm.calls = [theirs[n].copy() for n in ("syn0", "syn1neg", "syn1")]
     before = {n: mine[n].copy() for n in mine}
     ref_before = {n: ref[n].copy() for n in ref}
-    c.exchange(mine, ref, V, hot, full=True)
+    c.exchange(mine, ref, kind, V, hot, full=True)
     for n in mine:
         expect = before[n] + theirs[n]
         np.testing.assert_allclose(mine[n], expect, rtol=1e-5, atol=1e-6)

@@ -79,9 +79,33 @@ def make_model(V=12, D=16, negative=3, hs=1, cbow=0, cbow_mean=1, scale=0.5, see
     syn1neg = rng.uniform(-scale, scale, (V, D)).astype(np.float32) if negative else None
     huff = _core.huffman(counts)
     noise = _core.alias_table(counts.astype(np.float64) ** 0.75)
-    options = {"size": D, "negative": negative, "hs": hs, "cbow": cbow, "cbow_mean": cbow_mean, "window": window}
-    trainer = _core.Trainer(options, syn0, syn1, syn1neg, huffman=huff, noise=noise)
-    return trainer, syn0, syn1, syn1neg, huff
+    config = {**CONFIG, "size": D, "cbow": cbow, "cbow_mean": cbow_mean, "window": window}
+    losses = ([("hs", 0, syn1, huff)] if hs else []) + ([("ns", negative, syn1neg, noise)] if negative else [])
+    trainer = _core.Trainer(config, syn0, losses)
+    return Steps(trainer), syn0, syn1, syn1neg, huff
+
+
+# the C config's options (every one must be given: _core holds no defaults)
+CONFIG = {"size": 16, "window": 5, "cbow": 0, "cbow_mean": 1, "iter": 1, "max_sentence_length": 1000,
+          "batch": 1, "alpha": 0.025, "min_alpha_ratio": 1e-4, "seed": 1}
+
+
+class Steps:
+    """A trainer's single updates (csrc/probe_loop.h), by the names the tests use."""
+
+    def __init__(self, trainer):
+        self.trainer = trainer
+        self.probe = _core.Probe(trainer)
+        self.isa = trainer.isa
+
+    def step_sg(self, word, context, targets, alpha):
+        return self.probe.sg_pair(word, context, targets, alpha)
+
+    def step_sg_window(self, word, context, targets, alpha):
+        return self.probe.sg_window(word, context, targets, alpha)
+
+    def step_cbow(self, word, context, targets, alpha):
+        return self.probe.cbow(word, context, targets, alpha)
 
 
 def path(huff, word):
@@ -402,4 +426,30 @@ def test_a_trainer_runs_the_build_it_is_given(isa):
     trainer = make_model()[0]
     assert trainer.isa == isa
     with pytest.raises(ValueError, match="cannot run the 'vax' training loop"):
-        _core.Trainer({"size": 4}, np.zeros((3, 4), dtype=np.float32), isa="vax")
+        _core.Trainer({**CONFIG, "size": 4}, np.zeros((3, 4), dtype=np.float32), [], isa="vax")
+
+
+def test_the_trainer_takes_every_config_option_and_holds_no_default():
+    """Each option the C model is filled from must be given: a missing one is an error, never a
+    second default beside the options schema's."""
+    syn0 = np.zeros((3, 4), dtype=np.float32)
+    for name in _core.CONFIG_OPTIONS:
+        config = {k: v for k, v in {**CONFIG, "size": 4}.items() if k != name}
+        with pytest.raises(KeyError, match=name):
+            _core.Trainer(config, syn0, [("ns", 1, np.zeros((3, 4), dtype=np.float32),
+                                         _core.alias_table(np.ones(3)))])
+
+
+def test_losses_whose_tables_do_not_fit_are_refused():
+    V, D = 12, 4
+    syn0, out = np.zeros((V, D), dtype=np.float32), np.zeros((V, D), dtype=np.float32)
+    counts = np.arange(V, 0, -1).astype(np.uint64)
+    huff = _core.huffman(counts)
+    with pytest.raises(ValueError, match="does not fit"):  # the tree of another vocabulary
+        _core.Trainer({**CONFIG, "size": D}, syn0, [("hs", 0, out, _core.huffman(counts[:5]))])
+    with pytest.raises(ValueError, match="does not fit"):  # no such kind
+        _core.Trainer({**CONFIG, "size": D}, syn0, [("softmax", 0, out, huff)])
+    with pytest.raises(ValueError, match="does not fit"):  # NS without noise words
+        _core.Trainer({**CONFIG, "size": D}, syn0, [("ns", 0, out, _core.alias_table(np.ones(V)))])
+    with pytest.raises(ValueError, match="1 to 2 losses"):
+        _core.Trainer({**CONFIG, "size": D}, syn0, [])

@@ -11,7 +11,8 @@ import pytest
 from click.testing import CliRunner
 
 import w2vfast
-from w2vfast.api import huffman_codes
+import w2vfast.options
+from w2vfast.tables import huffman_codes
 from w2vfast.cli import main
 from w2vfast.model_io import ModelFileError, load_model
 
@@ -147,7 +148,7 @@ def test_continued_training_keeps_rows_and_learns(corpus, tmp_path):
     assert set(grown.index_to_key[len(base):]) == {"zebra", "quagga"}
     assert grown.counts[base.key_to_index["w1"]] == base.counts[base.key_to_index["w1"]] + 400
 
-    with pytest.raises(w2vfast.api.opts.OptionError, match="-size"):
+    with pytest.raises(w2vfast.options.OptionError, match="-size"):
         w2vfast.train(str(more), init_model=str(tmp_path / "m"), **{**KW, "size": 30})
 
 

@@ -33,7 +33,7 @@ import pytest
 from click.testing import CliRunner
 
 import w2vfast
-from w2vfast import api, formats
+from w2vfast import formats
 from w2vfast.cli import main
 
 from shared import VECTOR_COMMANDS  # tests/shared.py
@@ -442,12 +442,14 @@ def test_size_beyond_memory_is_refused_before_allocating(tmp_path):
 
 def test_memory_check_counts_the_written_copy_and_allocates_nothing(corpus, tmp_path, monkeypatch):
     """In process, with 1 MiB free: -vectors concat needs syn0, syn1neg and a 2-D copy."""
-    monkeypatch.setattr(api, "available_memory", lambda: 1 << 20)
+    from w2vfast import pipeline
+    from w2vfast.kinds import ModelKind
+    monkeypatch.setattr(pipeline, "available_memory", lambda: 1 << 20)
 
     def no_allocation(*args):
         raise AssertionError("a matrix was allocated before the memory check")
 
-    monkeypatch.setattr(api, "_new_matrices", no_allocation)
+    monkeypatch.setattr(ModelKind, "new_matrices", no_allocation)
     out = tmp_path / "vec.txt"
     result = cli("train", corpus, "-output", out, "-size", "10000", "-vectors", "concat",
                  "-min-count", "1", "-threads", "1", "-debug", "0")
@@ -671,14 +673,15 @@ def test_divergence_stops_training_with_a_clear_error(grouped, tmp_path, mode):
 def test_non_finite_output_matrix_is_caught_too(corpus, tmp_path, monkeypatch):
     """NaN in an output-side row that training never touches (</s> is never a noise word) left
     syn0 finite; it used to reach -save-context's writer and end in a traceback."""
-    real = api._new_matrices
+    from w2vfast.kinds import ModelKind
+    real = ModelKind.new_matrices
 
-    def poisoned(V, o):
-        m = real(V, o)
+    def poisoned(kind, V, o):
+        m = real(kind, V, o)
         m["syn1neg"][0, 0] = np.nan
         return m
 
-    monkeypatch.setattr(api, "_new_matrices", poisoned)
+    monkeypatch.setattr(ModelKind, "new_matrices", poisoned)
     out, ctx = tmp_path / "vec.txt", tmp_path / "ctx.txt"
     result = cli("train", corpus, "-output", out, "-save-context", ctx, *FAST, "-debug", "0")
     assert_one_error_line(result, 1, "training diverged")

@@ -19,6 +19,7 @@ from click.testing import CliRunner
 
 from w2vfast import _core, api
 from w2vfast.cli import main
+from w2vfast.memory import IdsStorage
 
 from test_robustness import _can_mount_tmpfs, assert_one_error_line_proc, module_command, SANITIZED
 
@@ -43,8 +44,8 @@ def train_stdin(*args):
                           timeout=120)
 
 
-def dictionary(text, chunk=997, **kw):
-    d = _core.Dictionary(**kw)
+def dictionary(text, chunk=997, spill_above=None, spill_dir=None, **kw):
+    d = _core.Dictionary(storage=IdsStorage(spill_above, None, spill_dir), **kw)
     for i in range(0, len(text), chunk):
         d.feed(text[i:i + chunk])
     d.feed(b"", last=True)
@@ -91,9 +92,9 @@ def test_restore_copies_a_mapped_stream_into_a_spill_file(tmp_path):
     d.finalize(2)
     file = tmp_path / "ids.bin"
     file.write_bytes(bytes(d.id_stream()))
-    from w2vfast.model_io import _map_id_stream
-    r = _core.Dictionary.restore(d.words(), d.counts(), _map_id_stream(file), d.n_ids,
-                                 spill_above=0, spill_dir=str(tmp_path))
+    from w2vfast.model_io import map_id_stream
+    r = _core.Dictionary.restore(d.words(), d.counts(), map_id_stream(file), d.n_ids,
+                                 storage=IdsStorage(0, None, str(tmp_path)))
     assert r.spilled and r.n_ids == d.n_ids
     assert np.array_equal(r.ids(), d.ids())
 

@@ -80,8 +80,10 @@ def test_every_thread_trains_every_epoch(grouped_corpus):
 
 
 def test_learning_rate_decays_to_the_floor():
-    trainer = _core.Trainer({"size": 4, "negative": 1, "alpha": 0.5, "iter": 2}, np.zeros((3, 4), np.float32),
-                            None, np.zeros((3, 4), np.float32), noise=_core.alias_table(np.ones(3)))
+    from w2vfast import options
+    o = options.resolve(size=4, negative=1, alpha=0.5, iter=2)
+    trainer = _core.Trainer(o, np.zeros((3, 4), np.float32),
+                            [("ns", 1, np.zeros((3, 4), np.float32), _core.alias_table(np.ones(3)))])
     assert trainer.progress()["alpha"] == pytest.approx(0.5)
 
 
@@ -176,9 +178,8 @@ def test_skipgram_trains_window_blocks_unless_asked():
 
 
 def test_parameter_matrices_are_zeroed_writable_and_on_huge_pages_where_offered():
-    from w2vfast.api import parameter_matrix
-    from w2vfast import api
-    big_rows = api.HUGE_PAGE_MIN_BYTES // 400 + 1
+    from w2vfast.memory import HUGE_PAGE_MIN_BYTES, parameter_matrix
+    big_rows = HUGE_PAGE_MIN_BYTES // 400 + 1
     for rows, dim in [(0, 5), (10, 7), (40000, 100), (big_rows, 100)]:
         m = parameter_matrix(rows, dim)
         assert m.shape == (rows, dim) and m.dtype == np.float32 and m.flags.writeable
@@ -214,24 +215,24 @@ def test_parameter_matrices_are_zeroed_writable_and_on_huge_pages_where_offered(
 
 def _trainer(corpus_path, mode, hot_nodes, block_bytes=None, **extra):
     """A low-level Trainer on the grouped corpus, fresh matrices, one mode."""
-    from w2vfast import api, options
+    from w2vfast import options
+    from w2vfast.kinds import ModelKind
     d = _core.Dictionary()
     with open(corpus_path, "rb") as f:
         d.feed(f.read(), last=True)
     d.finalize(1)
     counts = d.counts()
     o = options.resolve(**{**dict(min_count=1, iter=2, size=16, sample=0, seed=4), **MODES[mode], **extra})
-    m = api._new_matrices(len(counts), o)
-    tr = _core.Trainer(o, m["syn0"], m["syn1"], m["syn1neg"], corpus=d, hot_nodes=hot_nodes,
-                       block_bytes=block_bytes, **api._tables(counts, o))
-    return tr, m
+    kind = ModelKind.of(o)
+    m = kind.new_matrices(len(counts), o)
+    return kind.trainer(o, m, counts, corpus=d, hot_nodes=hot_nodes, block_bytes=block_bytes), m
 
 
 @pytest.mark.parametrize("mode", ["sg-hs", "sg-hs-exact", "cbow-hs", "sg-ns+hs"])
 @pytest.mark.parametrize("hot", [5, 1000])
 def test_threads_own_copies_of_hot_hs_nodes_change_nothing_for_one_thread(grouped_corpus, mode, hot):
     """With several threads, each trains its own copies of the HS nodes nearest the root and
-    merges them into syn1 every few windows and when it pauses (train.c: w2v_hot_merge).  One
+    merges them into syn1 every few windows and when it pauses (csrc/hot.h).  One
     thread forced to do the same must give exactly its plain run: every update
     of a copy reaches syn1, none twice, and training resumes from syn1 after each pause (the
     7 synchronisation points).  `hot` = 5 copies the top of the tree, 1000 all of it."""
@@ -246,7 +247,7 @@ def test_threads_own_copies_of_hot_hs_nodes_change_nothing_for_one_thread(groupe
 
 @pytest.mark.parametrize("mode", ["sg-ns", "cbow-ns", "sg-hs", "sg-hs-exact"])
 def test_corpus_blocks_change_nothing_for_one_thread(grouped_corpus, mode):
-    """The threads take the corpus in blocks from a shared counter (train.c: w2v_claim_block), and
+    """The threads take the corpus in blocks from a shared counter (csrc/schedule.h: w2v_claim_block), and
     a sentence that runs past its block's end goes on into the next block while that one is free.
     So one thread reads every epoch as one unbroken stream: blocks of 7 bytes (hundreds, most
     ending inside a sentence) give exactly the run with one block per epoch, through 7 pauses."""
@@ -256,7 +257,7 @@ def test_corpus_blocks_change_nothing_for_one_thread(grouped_corpus, mode):
     many.run(threads=1, sync=lambda trainer, k: None, sync_points=7)
     assert one.state()["blocks"] == 1 and many.state()["blocks"] > 100
     for name in ("syn0", "syn1", "syn1neg"):
-        if m0[name] is not None:
+        if name in m0:
             np.testing.assert_array_equal(m1[name], m0[name])
 
 

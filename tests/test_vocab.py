@@ -26,6 +26,7 @@ from hypothesis import HealthCheck, given, settings, strategies as st
 import reference  # tests/reference.py
 
 from w2vfast import _core
+from w2vfast.memory import IdsStorage
 from w2vfast.vocab import (VocabularyError, build_vocabulary, read_vocab_file,
                            save_vocab_file)
 
@@ -531,7 +532,7 @@ def test_parallel_pass_spills_like_one_pass(tmp_path, monkeypatch):
     path = tmp_path / "c.txt"
     path.write_bytes(b"".join(b"w%d " % (i % 300) + (b"\n" if i % 17 == 0 else b"") for i in range(20000)))
     one = build_vocabulary(str(path), min_count=1)
-    par = build_vocabulary(str(path), min_count=1, threads=3, ids_memory=0, tmp_dir=str(tmp_path))
+    par = build_vocabulary(str(path), min_count=1, threads=3, storage=IdsStorage(0, None, str(tmp_path)))
     assert par.spilled
     assert bytes(par.id_stream()) == bytes(one.id_stream())
     assert sorted(p.name for p in tmp_path.iterdir()) == ["c.txt"]

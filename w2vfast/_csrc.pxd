@@ -25,25 +25,31 @@ cdef extern from "w2v.h" nogil:
         const uint32_t *threshold
         const uint32_t *alias
 
+    enum:
+        W2V_MAX_LOSSES
+        W2V_LOSS_TABLES
+        W2V_INPUT_SKIPGRAM
+        W2V_INPUT_CBOW
+
+    ctypedef struct w2v_loss:
+        int kind, param, max_targets
+        float *out
+        uint64_t out_rows
+
     ctypedef struct w2v_model:
-        int dim, window, negative, hs, cbow, cbow_mean, iter, max_sentence_length, batch
+        int dim, window, input, cbow_mean, iter, max_sentence_length, batch
         float alpha, min_alpha_ratio
         uint32_t vocab_size
         const uint64_t *keep_threshold
-        const uint32_t *code_offset
-        const uint8_t *codes
-        const uint32_t *points
-        uint32_t max_code_length
-        w2v_alias noise
         const float *sigmoid
+        int n_losses
+        w2v_loss loss[2]
         const uint8_t *ids
         uint64_t ids_len
         int ids_in_file
         uint64_t n_ids
         uint64_t n_blocks
         float *syn0
-        float *syn1
-        float *syn1neg
         w2v_shared *shared
         const void *isa
 
@@ -53,25 +59,10 @@ cdef extern from "w2v.h" nogil:
         int epoch
         uint64_t pos
         uint64_t unreported
-        float *neu1
-        float *neu1e
-        uint32_t *sentence
-        uint32_t *targets
-        uint32_t *next_targets
-        uint32_t *context
-        float *block_din
-        float *block_s
-        float *block_k
-        float *block_g
-        float *block_gt
-        float *block_gp
-        float *block_labels
-        uint32_t *block_targets
-        const float **block_x
-        float **block_y
         float *hot
         float *hot_base
         uint32_t hot_lo, hot_n
+        int hot_loss
         uint64_t words_done
         double loss
         uint64_t examples
@@ -136,28 +127,48 @@ cdef extern from "dictionary.h" nogil:
     int w2v_dict_append_remapped(w2v_dict *dst, const w2v_dict *src, const uint32_t *remap)
     int w2v_dict_append_ids(w2v_dict *d, const uint8_t *ids, uint64_t len, uint64_t n_ids)
 
-cdef extern from "train.h" nogil:
+cdef extern from "loss.h" nogil:
+    enum:
+        W2V_LOSS_HS
+        W2V_LOSS_NS
+    int w2v_loss_init(w2v_loss *l, const char *name, int param, float *out, uint64_t out_rows,
+                      int n_tables, const void *const *tables, const uint64_t *table_len,
+                      uint32_t vocab_size)
+
+cdef extern from "scratch.h" nogil:
+    w2v_thread *w2v_threads_new(const w2v_model *m, int n, uint64_t seed, uint32_t hot_rows)
+    void w2v_threads_free(w2v_thread *threads, int n)
+
+cdef extern from "hot.h" nogil:
     enum: W2V_HOT_NODES
-    enum: W2V_HOT_COPY_BYTES
-    enum: W2V_HOT_ALL_BYTES
+    uint32_t w2v_hot_node_count(uint64_t vocab_size, uint64_t dim, uint64_t threads)
     void w2v_hot_load(const w2v_model *m, w2v_thread *t)
     void w2v_hot_merge(const w2v_model *m, w2v_thread *t)
-    ctypedef struct w2v_isa:
-        const char *name
-        int floats
-    const w2v_isa *w2v_isa_select(const char *name)
-    int w2v_train_thread(const w2v_model *m, w2v_thread *t)
-    uint64_t w2v_slice_start(const w2v_model *m, uint64_t i, uint64_t n)
+
+cdef extern from "schedule.h" nogil:
     enum: W2V_BLOCK_BYTES
+    uint64_t w2v_slice_start(const w2v_model *m, uint64_t i, uint64_t n)
     uint64_t w2v_block_count(uint64_t ids_len, uint64_t block_bytes)
     float w2v_alpha_at(const w2v_model *m, uint64_t words_done)
     uint64_t w2v_words_done(const w2v_shared *s)
     uint64_t w2v_thread_words_done(const w2v_thread *t)
     void w2v_request_stop(w2v_shared *s)
     void w2v_thread_loss(const w2v_thread *t, double *loss, uint64_t *examples)
-    float w2v_step_sg(const w2v_model *m, uint32_t word, uint32_t context, const uint32_t *targets,
-                     float alpha, float *neu1e)
-    float w2v_step_sg_window(const w2v_model *m, w2v_thread *t, uint32_t word, const uint32_t *context,
-                            int n_context, const uint32_t *targets, float alpha)
-    float w2v_step_cbow(const w2v_model *m, uint32_t word, const uint32_t *context, int n_context,
-                       const uint32_t *targets, float alpha, float *neu1, float *neu1e)
+
+cdef extern from "isa.h" nogil:
+    ctypedef struct w2v_isa:
+        const char *name
+        int floats
+    ctypedef struct w2v_probe:
+        float (*sg_pair)(const w2v_model *m, uint32_t word, uint32_t context, const uint32_t *targets,
+                         float alpha, float *neu1e)
+        float (*sg_window)(const w2v_model *m, w2v_thread *t, uint32_t word, const uint32_t *context,
+                           int n_context, const uint32_t *targets, float alpha)
+        float (*cbow)(const w2v_model *m, uint32_t word, const uint32_t *context, int n_context,
+                      const uint32_t *targets, float alpha, float *neu1, float *neu1e)
+    const w2v_isa *w2v_isa_select(const char *name)
+    const w2v_probe *w2v_probe_of(const w2v_isa *isa)
+    int w2v_train_thread(const w2v_model *m, w2v_thread *t)
+
+cdef extern from "heap.h" nogil:
+    int w2v_map_large_blocks(int bytes)

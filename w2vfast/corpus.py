@@ -184,3 +184,15 @@ def read_file_list(spec):
     if not files:
         raise CorpusError(f"-train-files {spec!r} names no files")
     return files
+
+
+def spool_stdin(tmp_dir=None):
+    """Standard input copied to a temporary file (removed at exit) so it can be read twice."""
+    import atexit
+    import shutil
+    import tempfile
+    f = tempfile.NamedTemporaryFile(prefix="w2vfast-stdin-", delete=False, dir=tmp_dir)
+    atexit.register(lambda: os.path.exists(f.name) and os.unlink(f.name))
+    with f:
+        shutil.copyfileobj(sys.stdin.buffer, f, 1 << 20)
+    return f.name

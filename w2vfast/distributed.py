@@ -29,6 +29,7 @@ rank) and the ranks combine their work at synchronisation points:
    fails or dies during training ends the whole job (MPI_Abort, or the launcher's own reaction
    to a dead rank).  Only rank 0 writes outputs, atomically, once all ranks have finished.
 
+The run itself is the one training pipeline (pipeline.py); MpiWorld gives it a rank's hooks.
 Nothing here is imported unless the process was started by an MPI launcher (`launched()`).
 """
 import os
@@ -37,15 +38,13 @@ from types import SimpleNamespace
 
 import numpy as np
 
-from . import _core, api, options as opts
+from . import _core, options as opts
 from .corpus import CorpusError, read_file_list, shard_range
-from .vocab import VocabularyError, build_vocabulary, sources, spill_error
+from .vocab import VocabularyError, build_vocabulary, spill_error
 
 # Environment variables MPI launchers set in the processes they start: Open MPI (mpiexec, prterun),
 # PMIx-based launchers, MPICH/Hydra and Intel MPI.
 LAUNCHER_VARIABLES = ("OMPI_COMM_WORLD_SIZE", "PMIX_RANK", "PMI_SIZE", "PMI_RANK", "MPI_LOCALNRANKS")
-
-SYNC_DEFAULTS = {"sync_interval": 100_000, "sync_rows": 16384}  # measured: BENCHMARKS.md
 _BLOCK_ROWS = 1 << 15  # full exchanges go in blocks of rows, so temporaries stay small
 
 
@@ -117,17 +116,16 @@ class Cluster:
                               "or shards with -train-files @LIST")
         return [(corpus, shard_range(corpus, self.rank, self.size))]
 
-    def vocabulary(self, shard, o, read_vocab=None, ids_memory=None, tmp_dir=None, heap_limit=None):
+    def vocabulary(self, shard, o, read_vocab=None, storage=None):
         """Count the shard, agree on one vocabulary (identical on every rank, ordered as one
         process would order it) and return this rank's corpus in it: a finalized Dictionary."""
         d, error = None, None
         try:
             if read_vocab is not None:  # the same file on every rank: the same vocabulary
                 d = build_vocabulary(shard, min_count=o["min_count"], read_vocab=read_vocab,
-                                     ids_memory=ids_memory, ids_heap_limit=heap_limit, tmp_dir=tmp_dir)
+                                     storage=storage)
             else:
-                d = build_vocabulary(shard, max_vocab=o["max_vocab"], ids_memory=ids_memory,
-                                     ids_heap_limit=heap_limit, tmp_dir=tmp_dir, finalize=False)
+                d = build_vocabulary(shard, max_vocab=o["max_vocab"], storage=storage, finalize=False)
         except (CorpusError, VocabularyError) as e:
             error = e
         self.agree(error)
@@ -149,8 +147,7 @@ class Cluster:
         index = {w: i for i, w in enumerate(words)}
         remap = np.array([index.get(w, 0xFFFFFFFF) for w in d.words()], dtype=np.uint32)
         try:
-            mine = _core.Dictionary.from_shard(words, counts, d, remap, spill_above=ids_memory,
-                                               spill_dir=tmp_dir, heap_limit=heap_limit)
+            mine = _core.Dictionary.from_shard(words, counts, d, remap, storage=storage)
         except _core.SpillError as e:
             error = spill_error(e)
         else:
@@ -168,18 +165,17 @@ class Cluster:
             return 1
         return max(1, -(-largest // sync_interval))
 
-    def exchange(self, matrices, reference, V, hot_rows, full):
-        """Sum every rank's updates since the last exchange into every rank's matrices."""
+    def exchange(self, matrices, reference, kind, V, hot_rows, full):
+        """Sum every rank's updates since the last exchange into every rank's matrices: all
+        rows at a full exchange, else each matrix's `hot_rows` most updated (kinds.py)."""
         t0 = time.perf_counter()
         sent = 0
         for name, m in matrices.items():
             ref = reference[name]
             if full:
                 ranges = [(i, min(i + _BLOCK_ROWS, len(m))) for i in range(0, len(m), _BLOCK_ROWS)]
-            elif name == "syn1":  # inner nodes: the root is row V - 2, its neighbours just below
-                ranges = [(max(V - 1 - hot_rows, 0), max(V - 1, 0))]
             else:
-                ranges = [(0, min(hot_rows, len(m)))]
+                ranges = [kind.hot_rows(name, V, hot_rows)]
             for lo, hi in ranges:
                 if hi <= lo:
                     continue
@@ -233,132 +229,104 @@ def _rank_seed(seed, rank):
     return (seed + rank * 0x9E3779B97F4A7C15) % (1 << 64)
 
 
-def train(cluster, corpus=None, *, train_files=None, output=None, binary=False, save_vocab=None,
-          read_vocab=None, save_context=None, save_model=None, progress=None, on_vocab=None,
-          ids_memory=None, tmp_dir=None, sync_interval=None, sync_rows=None, warn=None, **options):
-    """api.train for one rank of a distributed run: every rank calls it; rank 0 writes the outputs
-    and its return value has the whole model (other ranks return it too, identical).
+class MpiWorld:
+    """The pipeline's World hooks (pipeline.Solo) for one rank of a distributed run: the corpus
+    shared out, one vocabulary agreed on, errors shared by every rank, a seed per rank, the
+    exchanges of the updates, the job's totals, and rank 0 writing.  `train_files`: the
+    -train-files spec (file i goes to rank i mod n), else the corpus file is split;
+    `sync_interval`, `sync_rows`: see the module's docstring."""
+    matrix_copies = 2  # the matrices and their copy as of the last exchange
 
-    `sync_interval`: words of each rank between exchanges (0: only at epoch ends); `sync_rows`:
-    frequent rows exchanged after every round.  `progress(info)` sees global figures;
-    `warn(message)` is told (on rank 0) when a rank has fewer CPUs than threads."""
-    from .vocab import save_vocab_file
-    error = None
-    try:
-        api.check_isa()
-    except api.TrainingError as e:
-        error = e
-    cluster.agree(error)
-    _core.map_large_blocks()  # as api.train
-    start = time.perf_counter()
-    o = opts.resolve(**options)
-    sync_interval = SYNC_DEFAULTS["sync_interval"] if sync_interval is None else sync_interval
-    sync_rows = SYNC_DEFAULTS["sync_rows"] if sync_rows is None else sync_rows
-    ids_memory, heap_limit = api.ids_limits(ids_memory)
+    def __init__(self, cluster, train_files=None, sync_interval=None, sync_rows=None):
+        self.cluster = cluster
+        self.rank, self.ranks = cluster.rank, cluster.size
+        self.train_files = train_files
+        self.sync_interval = opts.default("sync_interval") if sync_interval is None else sync_interval
+        self.sync_rows = opts.default("sync_rows") if sync_rows is None else sync_rows
+        self.rounds = 0
+        self.global_ids = 0
 
-    try:
-        cpus = len(os.sched_getaffinity(0))
-    except (AttributeError, OSError):
-        cpus = o["threads"]
-    fewest = cluster.comm.allreduce(cpus, op=cluster.MPI.MIN)
-    if fewest < o["threads"] and cluster.rank == 0 and warn is not None:
-        # Open MPI binds each rank to one core unless told otherwise
-        warn(f"warning: a rank may run on only {fewest} CPU(s) but has -threads {o['threads']}: "
-             "the launcher bound it; start with `mpiexec --bind-to none` "
-             f"(or `--map-by slot:PE={o['threads']}`)")
-
-    error, shard = None, None
-    try:
-        shard = cluster.shard(corpus, train_files)
-    except CorpusError as e:
-        error = e
-    cluster.agree(error)
-    d = cluster.vocabulary(shard, o, read_vocab=read_vocab, ids_memory=ids_memory, tmp_dir=tmp_dir,
-                           heap_limit=heap_limit)
-    words, counts = d.words(), d.counts()
-    error = None
-    if d.n_ids == 0:
-        error = VocabularyError(f"nothing to train on: no word of this rank's share of the corpus "
-                                "is in the vocabulary; use fewer processes or a larger corpus")
-    else:
+    def together(self, step, *args):
+        error, result = None, None
         try:
-            api._check_memory(2 * len(words), o)  # the matrices and their copy as of the last sync
-        except api.TrainingError as e:
+            result = step(*args)
+        except Exception as e:  # noqa: BLE001 - shared with the other ranks, then raised on each
             error = e
-    cluster.agree(error)
-    vocab_seconds = time.perf_counter() - start
-    global_ids = cluster.comm.allreduce(d.n_ids)
-    spilled = cluster.comm.allreduce(int(d.spilled))
-    ids_bytes = cluster.comm.allreduce(d.ids_bytes)
-    if on_vocab is not None:  # what one process would report, for the whole corpus
-        on_vocab(SimpleNamespace(n_words=d.n_words, n_ids=global_ids, spilled=spilled > 0,
-                                 ids_bytes=ids_bytes, spill_dir=d.spill_dir))
-    if output is None and save_context is None and save_model is None:  # -save-vocab alone
-        error = None
-        if cluster.rank == 0:
+        self.cluster.agree(error)
+        return result
+
+    def lead(self, step, *args):
+        error, result = None, None
+        if self.rank == 0:
             try:
-                save_vocab_file(save_vocab, words, counts)
-            except Exception as e:  # noqa: BLE001 - shared with the other ranks, then re-raised
+                result = step(*args)
+            except Exception as e:  # noqa: BLE001 - shared with the other ranks, then raised on each
                 error = e
-        cluster.agree(error, kind=type(error) if error is not None else None)
-        return None
+        self.cluster.agree(error, kind=type(error) if error is not None else None)
+        return result
 
-    matrices = api._new_matrices(len(words), o)  # the same seed: the same start on every rank
-    syn0, syn1, syn1neg = matrices["syn0"], matrices["syn1"], matrices["syn1neg"]
-    trained = {k: v for k, v in matrices.items() if v is not None}
-    reference = {k: v.copy() for k, v in trained.items()}
-    trainer = _core.Trainer({**o, "seed": _rank_seed(o["seed"], cluster.rank)}, syn0, syn1, syn1neg,
-                            corpus=d, **api._tables(counts, o))
-    per_epoch = cluster.plan(d.n_ids, o, sync_interval)
-    rounds = per_epoch * o["iter"] if cluster.size > 1 else 0  # one rank: nothing to exchange
-    t0 = time.perf_counter()
-    cpu0 = time.process_time()
-    def global_counts(st):
-        # every rank is at the same fraction of its work at each exchange: this rank's
-        # fraction times the global total is the global count (exact there, close between)
-        fraction = st["words"] / st["total"] if st["total"] else 1.0
-        return fraction * global_ids * o["iter"], global_ids * o["iter"]
-
-    report = api.progress_reporter(progress, t0, scale=global_counts)
-
-    def sync(tr, k):
-        cluster.exchange(trained, reference, len(words), sync_rows, full=k % per_epoch == 0)
-
-    try:
-        trainer.run(threads=o["threads"], progress=report, interval=0.25,
-                    sync=sync if rounds else None, sync_points=rounds)
-    except _core.TrainingDiverged:
-        raise api.TrainingError(
-            f"training diverged (NaN or infinity in the vectors) at -alpha {o['alpha']}; "
-            "use a smaller -alpha") from None
-    train_seconds = time.perf_counter() - t0
-    del reference
-    error = None
-    if not all(api._all_finite(m) for m in trained.values()):
-        error = api.TrainingError(f"training diverged (NaN or infinity in the vectors) at -alpha "
-                                  f"{o['alpha']}; use a smaller -alpha")
-    cluster.agree(error)
-
-    vectors = api._written_vectors(matrices, o)
-    total_words = cluster.comm.allreduce(trainer.total_words)
-    n_tokens = cluster.comm.allreduce(d.n_tokens)
-    stats = {"vocab_size": len(words), "corpus_tokens": n_tokens, "train_words": global_ids,
-             "truncated_tokens": cluster.comm.allreduce(d.n_truncated),
-             "vocab_seconds": vocab_seconds, "train_seconds": train_seconds,
-             "cpu_seconds": time.process_time() - cpu0,
-             "words_per_sec": total_words / train_seconds if train_seconds > 0 else 0.0,
-             "ranks": cluster.size, "rounds": rounds, "syncs": cluster.syncs,
-             "sync_interval": sync_interval, "sync_rows": sync_rows,
-             "bytes_per_sync": cluster.bytes_per_sync, "bytes_sent": cluster.bytes_sent,
-             "sync_seconds": cluster.sync_seconds}
-    del trainer, d
-    model = api.Model(words, vectors, counts, syn0, syn1neg, syn1, o, stats)
-    error = None
-    if cluster.rank == 0:  # outputs only once every rank has finished, and only from rank 0
+    def begin(self, o, warn):
         try:
-            api.write_outputs(model, matrices, output=output, binary=binary, save_vocab=save_vocab,
-                              save_context=save_context, save_model=save_model)
-        except Exception as e:  # noqa: BLE001 - shared with the other ranks, then re-raised
+            cpus = len(os.sched_getaffinity(0))
+        except (AttributeError, OSError):
+            cpus = o["threads"]
+        fewest = self.cluster.comm.allreduce(cpus, op=self.cluster.MPI.MIN)
+        if fewest < o["threads"] and self.rank == 0 and warn is not None:
+            # Open MPI binds each rank to one core unless told otherwise
+            warn(f"warning: a rank may run on only {fewest} CPU(s) but has -threads {o['threads']}: "
+                 "the launcher bound it; start with `mpiexec --bind-to none` "
+                 f"(or `--map-by slot:PE={o['threads']}`)")
+
+    def vocabulary(self, corpus, o, read_vocab, storage, record_ids=True):
+        error, shard = None, None
+        try:
+            shard = self.cluster.shard(corpus, self.train_files)
+        except CorpusError as e:
             error = e
-    cluster.agree(error, kind=type(error) if error is not None else None)
-    return model
+        self.cluster.agree(error)
+        d = self.cluster.vocabulary(shard, o, read_vocab=read_vocab, storage=storage)
+        error = None
+        if d.n_ids == 0:
+            error = VocabularyError("nothing to train on: no word of this rank's share of the corpus "
+                                    "is in the vocabulary; use fewer processes or a larger corpus")
+        self.cluster.agree(error)
+        self.global_ids = self.total(d.n_ids)
+        return d
+
+    def vocabulary_report(self, d):
+        """What one process would report, for the whole corpus."""
+        return SimpleNamespace(n_words=d.n_words, n_ids=self.global_ids, spilled=self.total(int(d.spilled)) > 0,
+                               ids_bytes=self.total(d.ids_bytes), spill_dir=d.spill_dir)
+
+    def seed(self, seed):
+        return _rank_seed(seed, self.rank)
+
+    def exchanges(self, kind, matrices, d, o):
+        if self.ranks == 1:  # one rank: nothing to exchange
+            return None, 0, None
+        reference = {k: v.copy() for k, v in matrices.items()}
+        per_epoch = self.cluster.plan(d.n_ids, o, self.sync_interval)
+        self.rounds = per_epoch * o["iter"]
+        n_words = len(matrices["syn0"])
+        total = self.global_ids * o["iter"]
+
+        def sync(trainer, k):
+            self.cluster.exchange(matrices, reference, kind, n_words, self.sync_rows, full=k % per_epoch == 0)
+
+        def scale(st):
+            # every rank is at the same fraction of its work at each exchange: this rank's
+            # fraction times the global total is the global count (exact there, close between)
+            fraction = st["words"] / st["total"] if st["total"] else 1.0
+            return fraction * total, total
+
+        return sync, self.rounds, scale
+
+    def total(self, value):
+        return self.cluster.comm.allreduce(value)
+
+    def stats(self):
+        c = self.cluster
+        return {"ranks": self.ranks, "rounds": self.rounds, "syncs": c.syncs,
+                "sync_interval": self.sync_interval, "sync_rows": self.sync_rows,
+                "bytes_per_sync": c.bytes_per_sync, "bytes_sent": c.bytes_sent,
+                "sync_seconds": c.sync_seconds}

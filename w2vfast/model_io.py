@@ -1,6 +1,7 @@
 """Saved models and checkpoints: an open directory of NumPy `.npy` files and JSON.
 
     DIR/model.json    {"format": "w2vfast-model", "version": 1, "vocab_size": V, "dim": D,
+                       "kind": {"input": "skipgram", "objectives": ["hs", "ns"]},
                        "options": {...training options...}, "matrices": ["syn0", ...],
                        "stats": {...}}
     DIR/vocab.txt     the vocabulary, `word count` lines in row order (as -save-vocab writes)
@@ -17,7 +18,9 @@ A checkpoint is a model directory plus where training stands:
 The id stream never changes during a run, and may be gigabytes: a checkpoint whose `ids_tag`
 matches the one it replaces hard-links the previous ids.bin instead of writing it again.
 
-Everything can be read without w2vfast: `numpy.load` and `json.load`.  A directory is written
+The kind (kinds.py) says which matrices the model trains; a directory without it (written
+before model.json recorded kinds) gets the kind its options ask for.  Everything can be read
+without w2vfast: `numpy.load` and `json.load`.  A directory is written
 beside its target and swapped in by renames, so at every moment a complete one exists (after a
 crash mid-swap, the previous one is at DIR.old and `load_model` finds it there).
 """
@@ -29,22 +32,23 @@ import shutil
 import numpy as np
 
 from .atomic import OutputError
+from .kinds import MATRICES, saved_kind
 from .vocab import read_vocab_file, save_vocab_file
 
 FORMAT = "w2vfast-model"
 VERSION = 1
-MATRICES = ("syn0", "syn1neg", "syn1")
 
 
 class ModelFileError(Exception):
     """A saved model or checkpoint is missing or damaged; the message names the file."""
 
 
-def save_model(path, words, counts, matrices, options, stats=None, state=None, id_stream=None):
+def save_model(path, words, counts, matrices, options, stats=None, state=None, id_stream=None,
+               kind=None):
     """Write a model (and with `state` and `id_stream`, a checkpoint) to directory `path`.
 
     `words` are bytes, `counts` integers, `matrices` a dict name -> V x D float32 array (None
-    entries are skipped)."""
+    entries are skipped), `kind` the model's kind (kinds.ModelKind)."""
     path = os.path.abspath(os.fspath(path))
     parent = os.path.dirname(path)
     if not os.path.isdir(parent):
@@ -63,6 +67,8 @@ def save_model(path, words, counts, matrices, options, stats=None, state=None, i
         meta = {"format": FORMAT, "version": VERSION, "vocab_size": len(words),
                 "dim": int(matrices["syn0"].shape[1]), "options": _jsonable(options),
                 "matrices": present, "stats": _jsonable(stats or {})}
+        if kind is not None:
+            meta["kind"] = kind.describe()
         _write_json(os.path.join(tmp, "model.json"), meta)
         if state is not None:
             _save_id_stream(os.path.join(tmp, "ids.bin"), id_stream, path, state.get("ids_tag"))
@@ -78,7 +84,8 @@ def save_model(path, words, counts, matrices, options, stats=None, state=None, i
 
 def load_model(path, with_state=False):
     """Read a directory written by save_model: a dict with words (bytes), counts (uint64 array),
-    the matrices by name, options, stats, and with `with_state` also state and id_stream."""
+    the matrices by name, options, stats, kind (kinds.ModelKind), and with `with_state` also
+    state and id_stream."""
     path = _existing(os.fspath(path))
     meta = _read_json(os.path.join(path, "model.json"))
     if meta.get("format") != FORMAT:
@@ -91,8 +98,13 @@ def load_model(path, with_state=False):
     except Exception as e:
         raise ModelFileError(str(e)) from None
     words = [w for w, _ in pairs]
+    try:
+        kind = saved_kind(meta.get("kind"), meta["options"])
+    except (ValueError, KeyError) as e:
+        raise ModelFileError(f"{path!r}: model.json: {e}") from None
     model = {"words": words, "counts": np.array([c for _, c in pairs], dtype=np.uint64),
-             "options": meta["options"], "stats": meta.get("stats", {}), "matrices": {}}
+             "options": meta["options"], "stats": meta.get("stats", {}), "matrices": {},
+             "kind": kind}
     for name in meta["matrices"]:
         file = os.path.join(path, name + ".npy")
         try:
@@ -111,7 +123,7 @@ def load_model(path, with_state=False):
             raise ModelFileError(f"{path!r} is a saved model, not a checkpoint (no state.json)")
         model["state"] = _read_json(state_file)
         try:
-            model["id_stream"] = _map_id_stream(os.path.join(path, "ids.bin"))
+            model["id_stream"] = map_id_stream(os.path.join(path, "ids.bin"))
         except OSError as e:
             raise ModelFileError(f"cannot read {os.path.join(path, 'ids.bin')!r}: {e.strerror}") from None
     return model
@@ -132,7 +144,7 @@ def _save_id_stream(file, id_stream, previous_dir, tag):
         f.write(id_stream)
 
 
-def _map_id_stream(file):
+def map_id_stream(file):
     """ids.bin mapped read-only (it may be larger than memory); empty bytes for an empty file."""
     with open(file, "rb") as f:
         if os.fstat(f.fileno()).st_size == 0:

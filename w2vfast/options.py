@@ -1,11 +1,16 @@
-"""Training options: names, defaults and validation, shared by the CLI and the Python API.
+"""Every option of a training run, written once: name, type, default, check and help.
 
+The schema below is the single source: the `train` command's flags are made from it
+(cli/flags.py), `w2vfast.train(**kw)` takes its keywords, `resolve` fills in its defaults and
+checks values before any corpus is read or memory allocated, the C config struct is filled from
+its training options (_core.Trainer.CONFIG_OPTIONS), and a model directory stores those options.
 Names follow word2vec.c's flags with dashes turned into underscores (`-min-count` is
-`min_count`).  Validation happens here, before any corpus is read or memory allocated, so a bad
-value fails at once with a message naming the flag.
+`min_count`); a bad value fails with a message naming the flag as the CLI spells it.
 """
 import math
 import os
+from dataclasses import dataclass
+from typing import Callable, Optional, Tuple
 
 
 def default_threads():
@@ -13,28 +18,6 @@ def default_threads():
         return len(os.sched_getaffinity(0))
     except (AttributeError, OSError):
         return os.cpu_count() or 1
-
-
-DEFAULTS = {
-    "size": 100,
-    "window": 5,
-    "sample": 1e-3,
-    "hs": 0,
-    "negative": 5,
-    "ns_exponent": 0.75,
-    "threads": None,  # number of CPUs
-    "iter": 5,
-    "min_count": 5,
-    "max_vocab": 0,
-    "alpha": None,  # 0.025 for skip-gram, 0.05 for CBOW
-    "min_alpha_ratio": 1e-4,
-    "cbow": 1,
-    "cbow_mean": 1,
-    "max_sentence_length": 1000,
-    "seed": 1,
-    "batch": 1,  # skip-gram trains windows as blocks (kernels.h, BENCHMARKS.md)
-    "vectors": "in",
-}
 
 
 class OptionError(ValueError):
@@ -45,47 +28,40 @@ def flag(name):
     return "-" + name.replace("_", "-")
 
 
-def resolve(**given):
-    """Defaults filled in and every value checked; returns a new dict."""
-    unknown = set(given) - set(DEFAULTS)
-    if unknown:
-        raise TypeError(f"unknown option(s): {', '.join(sorted(unknown))}")
-    o = dict(DEFAULTS)
-    o.update({k: v for k, v in given.items() if v is not None})
-    if o["threads"] is None:
-        o["threads"] = default_threads()
-    if o["alpha"] is None:
-        o["alpha"] = 0.05 if o["cbow"] else 0.025
+# What an option is for, which decides where it goes:
+MODEL = "model"    # a training option: stored with the model, fills the C config (resolve)
+OUTPUT = "output"  # a file the run writes, or how
+RUN = "run"        # how the run goes (checkpoints, memory, the corpus's ids); not stored
+CLI = "cli"        # what the command line alone does (reporting, word classes, MPI shards)
 
-    def check(name, ok, need):
-        if not ok:
-            raise OptionError(f"invalid {flag(name)} {o[name]!r}: {need}")
 
-    for name in ("size", "window", "threads", "iter", "min_count", "max_sentence_length"):
-        check(name, _is_int(o[name]) and o[name] >= 1, "must be a whole number of at least 1")
-    for name in ("negative", "max_vocab", "seed"):
-        check(name, _is_int(o[name]) and o[name] >= 0, "must be a whole number, 0 or more")
-    for name in ("hs", "cbow", "cbow_mean", "batch"):
-        check(name, o[name] in (0, 1), "must be 0 or 1")
-    check("alpha", _is_real(o["alpha"]) and o["alpha"] > 0, "the learning rate must be a positive number")
-    check("sample", _is_real(o["sample"]) and o["sample"] >= 0, "must be 0 (off) or a positive number such as 1e-3")
-    # beyond +-10, count**exponent overflows or vanishes for real counts (1e9**40 > 1e308)
-    check("ns_exponent", _is_real(o["ns_exponent"]) and -10 <= o["ns_exponent"] <= 10,
-          "must be a number from -10 to 10, such as 0.75")
-    check("min_alpha_ratio", _is_real(o["min_alpha_ratio"]) and 0 <= o["min_alpha_ratio"] <= 1, "must be in [0, 1]")
-    check("vectors", o["vectors"] in ("in", "sum", "concat"), "must be in, sum or concat")
-    check("size", o["size"] <= 1 << 20, "must be at most 1048576")
-    check("window", o["window"] <= 1 << 16, "must be at most 65536")
-    check("negative", o["negative"] <= 1 << 16, "must be at most 65536")
-    check("threads", o["threads"] <= 4096, "must be at most 4096")
-    check("max_sentence_length", o["max_sentence_length"] <= 1 << 24, "must be at most 16777216")
-    check("iter", o["iter"] <= 1_000_000, "must be at most 1000000")
-    check("min_count", o["min_count"] < 1 << 63, "must be below 2**63")
-    check("max_vocab", o["max_vocab"] < 1 << 32, "must be below 2**32")
-    check("seed", o["seed"] < 1 << 64, "must be below 2**64")
-    if not o["hs"] and not o["negative"]:
-        raise OptionError("nothing to train: both -hs 0 and -negative 0; use -negative 5 or -hs 1")
-    return o
+@dataclass(frozen=True)
+class Option:
+    """One option.  `kind` is int, float, str (a path or word), bool (an on/off flag), "size"
+    (bytes: 800M, 4G) or a tuple of choices.  `check(value)` returns what a bad value must be
+    (for the message), or None.  `flag` is the CLI spelling without dashes (None: the Python API
+    only); `cli_range` (low, high, low_open), when given, is checked by the CLI's parser, with
+    its own message.  `default_text` replaces the shown default where it is computed (threads,
+    alpha).  `api`: a keyword of `w2vfast.train`."""
+    name: str
+    group: str
+    kind: object
+    default: object
+    help: str
+    check: Optional[Callable[[object], Optional[str]]] = None
+    flag: Optional[str] = "auto"
+    metavar: Optional[str] = None
+    default_text: Optional[str] = None
+    cli_range: Optional[Tuple] = None
+    cli_dest: Optional[str] = None
+    cli_scale: float = 1.0  # API value = flag value x cli_scale (minutes on the CLI, seconds here)
+    api: bool = True
+
+    @property
+    def spelling(self):
+        """The flag without dashes, as the CLI and the messages spell it (an option of the
+        Python API alone is named as a flag would be)."""
+        return self.name.replace("_", "-") if self.flag in ("auto", None) else self.flag
 
 
 def _is_int(v):
@@ -94,6 +70,155 @@ def _is_int(v):
 
 def _is_real(v):
     return isinstance(v, (int, float)) and not isinstance(v, bool) and math.isfinite(v)
+
+
+def _whole(low):
+    def check(v):
+        if _is_int(v) and v >= low:
+            return None
+        return "must be a whole number of at least 1" if low == 1 else "must be a whole number, 0 or more"
+    return check
+
+
+def _either(v):
+    return None if v in (0, 1) else "must be 0 or 1"
+
+
+def _limit(check, high, text):
+    def both(v):
+        return check(v) or (f"must be {text}" if v > high else None)
+    return both
+
+
+_HELP_ALPHA = "Starting learning rate."
+_HELP_BATCH = ("Skip-gram: train each window as one block (fast; noise words shared by the window, "
+               "HS updates in word2vec.c's order); 0 = word2vec.c's pair-by-pair path.")
+
+SCHEMA = (
+    Option("train_file", CLI, str, None, "Corpus file (as word2vec.c); same as CORPUS.",
+           flag="train", metavar="FILE", api=False),
+    Option("output", OUTPUT, str, None, "Write the word vectors here ('-' for stdout).", metavar="FILE"),
+    Option("size", MODEL, int, 100,
+           "Dimension of the word vectors (with --init-model: the model's).",
+           check=_limit(_whole(1), 1 << 20, "at most 1048576")),
+    Option("window", MODEL, int, 5, "Maximum context radius (the radius is drawn in 1..window).",
+           check=_limit(_whole(1), 1 << 16, "at most 65536")),
+    Option("sample", MODEL, float, 1e-3, "Subsampling threshold for frequent words; 0 = off.",
+           check=lambda v: None if _is_real(v) and v >= 0 else
+           "must be 0 (off) or a positive number such as 1e-3"),
+    Option("hs", MODEL, int, 0, "Hierarchical softmax: 1 = on.", check=_either),
+    Option("negative", MODEL, int, 5, "Noise words per example for negative sampling; 0 = off.",
+           check=_limit(_whole(0), 1 << 16, "at most 65536")),
+    # beyond +-10, count**exponent overflows or vanishes for real counts (1e9**40 > 1e308)
+    Option("ns_exponent", MODEL, float, 0.75, "Noise distribution: unigram counts to this power.",
+           check=lambda v: None if _is_real(v) and -10 <= v <= 10 else
+           "must be a number from -10 to 10, such as 0.75"),
+    Option("threads", MODEL, int, None, "Worker threads.", default_text="number of CPUs",
+           check=_limit(_whole(1), 4096, "at most 4096")),
+    Option("iter", MODEL, int, 5, "Training epochs.", check=_limit(_whole(1), 1_000_000, "at most 1000000")),
+    Option("min_count", MODEL, int, 5, "Discard words occurring fewer times.",
+           check=_limit(_whole(1), (1 << 63) - 1, "below 2**63")),
+    Option("max_vocab", MODEL, int, 0,
+           "Prune rare words while counting to keep at most this many (0 = no limit).",
+           check=_limit(_whole(0), (1 << 32) - 1, "below 2**32")),
+    Option("alpha", MODEL, float, None, _HELP_ALPHA, default_text="0.025 skip-gram, 0.05 CBOW",
+           check=lambda v: None if _is_real(v) and v > 0 else "the learning rate must be a positive number"),
+    Option("cbow", MODEL, int, 1, "1 = CBOW, 0 = skip-gram.", check=_either),
+    Option("cbow_mean", MODEL, int, 1, "CBOW input: 1 = mean of the context vectors, 0 = sum.",
+           check=_either),
+    Option("max_sentence_length", MODEL, int, 1000, "Cut sentences after this many words.",
+           check=_limit(_whole(1), 1 << 24, "at most 16777216")),
+    Option("batch", MODEL, int, 1, _HELP_BATCH, check=_either),
+    Option("binary", OUTPUT, int, 0, "Output format: 1 = binary, 0 = text.", check=_either),
+    Option("save_vocab", OUTPUT, str, None, "Write the vocabulary (`word count` lines).", metavar="FILE"),
+    Option("read_vocab", RUN, str, None,
+           "Take the vocabulary and counts from this file instead of counting the corpus.", metavar="FILE"),
+    Option("save_context", OUTPUT, str, None, "Also write the output (context) vectors.", metavar="FILE"),
+    Option("vectors", MODEL, ("in", "sum", "concat"), "in",
+           "Written word vectors: input vectors, input+output, or both concatenated.",
+           check=lambda v: None if v in ("in", "sum", "concat") else "must be in, sum or concat"),
+    Option("classes", CLI, int, 0,
+           "Write K k-means word classes (`word classid` lines) to -output instead of vectors, as word2vec.c.",
+           cli_range=(0, None, False), api=False),
+    Option("seed", MODEL, int, 1, "Random seed; with -threads 1 runs are reproducible.",
+           check=_limit(_whole(0), (1 << 64) - 1, "below 2**64")),
+    Option("save_model", OUTPUT, str, None,
+           "Also save the whole model (vocabulary, both matrices, options) for --init-model or "
+           "w2vfast.load_model.", metavar="DIR"),
+    Option("checkpoint", RUN, str, None,
+           "Save the training state here every --checkpoint-every minutes and on Ctrl-C/SIGTERM.",
+           metavar="DIR"),
+    Option("checkpoint_every", RUN, float, 600.0, "Minutes between checkpoints.", metavar="MINUTES",
+           cli_range=(0, None, True), cli_scale=60.0,
+           check=lambda v: None if _is_real(v) and v > 0 else "must be a positive number of seconds"),
+    Option("resume", RUN, str, None,
+           "Continue the run saved in this checkpoint (its corpus, options and outputs).", metavar="DIR"),
+    Option("init_model", RUN, str, None, "Continue training a model saved with --save-model on CORPUS.",
+           metavar="DIR"),
+    Option("update_vocab", RUN, bool, False,
+           "With --init-model: add the corpus's new words that reach -min-count."),
+    Option("log_json", CLI, str, None,
+           "Write progress records and a final summary as JSON lines (see plot-loss).", metavar="FILE",
+           api=False),
+    Option("ids_memory", RUN, "size", None,
+           "Keep the corpus read as word ids (about 1.6 bytes a word) in memory up to SIZE, then "
+           "in a temporary file.",
+           default_text="in the file from the start, read through the page cache, so the run holds "
+                        "only a few MB of it; in memory if no file can be made"),
+    Option("tmp_dir", RUN, "dir", None,
+           "Directory for the corpus ids' temporary file (deleted however the run ends).",
+           default_text="$TMPDIR or /tmp", metavar="DIR"),
+    Option("train_files", CLI, str, None,
+           "Corpus as several files: @LIST (a file naming one a line) or a,b,c; under mpiexec each "
+           "process trains its own.", metavar="@LIST", api=False),
+    # measured: BENCHMARKS.md, "Distributed training"
+    Option("sync_interval", CLI, int, 100_000,
+           "Under mpiexec: words each process trains between exchanges of the frequent rows; 0 = only at epoch ends.",
+           metavar="WORDS", cli_range=(0, None, False), api=False),
+    Option("sync_rows", CLI, int, 16384,
+           "Under mpiexec: how many of the most frequent words' rows are exchanged every interval "
+           "(all rows at epoch ends).", metavar="N", cli_range=(0, None, False), api=False),
+    Option("debug", CLI, int, 2, "0: errors only, 1: summary, 2: summary and progress.",
+           cli_range=(0, 2, False), api=False),
+    Option("quiet", CLI, bool, False, "Same as -debug 0.", flag="q", api=False),
+    # the learning rate decays linearly to alpha x this (word2vec.c: 1e-4); the Python API only
+    Option("min_alpha_ratio", MODEL, float, 1e-4, "Final learning rate as a fraction of -alpha.",
+           flag=None, check=lambda v: None if _is_real(v) and 0 <= v <= 1 else "must be in [0, 1]"),
+)
+
+BY_NAME = {o.name: o for o in SCHEMA}
+MODEL_OPTIONS = tuple(o.name for o in SCHEMA if o.group == MODEL)
+
+
+def default(name):
+    """The schema's default of an option (None where it is computed: threads, alpha)."""
+    return BY_NAME[name].default
+
+
+def resolve(**given):
+    """The training options with defaults filled in and every value checked; a new dict."""
+    unknown = set(given) - set(MODEL_OPTIONS)
+    if unknown:
+        raise TypeError(f"unknown option(s): {', '.join(sorted(unknown))}")
+    o = {name: BY_NAME[name].default for name in MODEL_OPTIONS}
+    o.update({k: v for k, v in given.items() if v is not None})
+    if o["threads"] is None:
+        o["threads"] = default_threads()
+    if o["alpha"] is None:
+        o["alpha"] = 0.05 if o["cbow"] else 0.025
+    for name in MODEL_OPTIONS:
+        check(name, o[name])
+    from .kinds import ModelKind  # the kinds' own checks: at least one objective
+    ModelKind.of(o)
+    return o
+
+
+def check(name, value):
+    """Raise OptionError when `value` is no good for option `name`."""
+    option = BY_NAME[name]
+    need = option.check(value) if option.check else None
+    if need:
+        raise OptionError(f"invalid {flag(option.spelling)} {value!r}: {need}")
 
 
 _SIZE_UNITS = {"": 1, "K": 1 << 10, "M": 1 << 20, "G": 1 << 30, "T": 1 << 40}

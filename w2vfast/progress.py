@@ -1,4 +1,5 @@
-"""Reporting a run while it trains: the progress line on stderr and the JSON log."""
+"""Reporting a run while it trains: the trainer's counters as progress reports, the progress
+line on stderr and the JSON log."""
 import json
 import resource
 import sys
@@ -67,10 +68,13 @@ class JsonLog:
 
     A `progress` record about once a second (time, epoch, words, total, words_per_sec, alpha,
     loss) and a final `summary` (vocabulary size, corpus words, wall and CPU seconds, peak
-    memory).  Lines are flushed as written, so the log of an interrupted run is complete."""
+    memory).  Lines are flushed as written, so the log of an interrupted run is complete.  The
+    file is made at the first record, once the run's checks have passed (it may not replace
+    the corpus)."""
 
     def __init__(self, path, iterations, every=1.0):
-        self.file = open(path, "w")
+        self.path = path
+        self.file = None
         self.iterations = iterations
         self.every = every
         self.last = -1e9
@@ -102,11 +106,43 @@ class JsonLog:
                                           "bytes_per_sync", "bytes_sent", "sync_seconds") if k in s}})
 
     def _write(self, record):
+        if self.file is None:
+            self.file = open(self.path, "w")
         self.file.write(json.dumps(record) + "\n")
         self.file.flush()
 
     def close(self):
-        self.file.close()
+        if self.file is not None:
+            self.file.close()
+
+
+def reporter(progress, t0, state=None, scale=None):
+    """The callback Trainer.run calls a few times a second: it turns the trainer's counters into
+    the dict `progress(info)` expects (words, total, alpha, elapsed, loss, words_per_sec,
+    per_thread), where loss is the mean loss per example since the previous report.  `state`:
+    the checkpoint a resumed run started from (its words are not this run's speed); `scale`:
+    st -> (words, total), the whole job's counts of a distributed run."""
+    last = {"loss": 0.0, "examples": 0, "avg": float("nan")}
+    if state is not None:
+        last["loss"] = sum(t["loss"] for t in state["threads"])
+        last["examples"] = sum(t["examples"] for t in state["threads"])
+
+    def report(st):
+        if progress is None:
+            return
+        elapsed = time.perf_counter() - t0
+        # the loss since the previous report, per example: the running loss of the current model
+        d_examples = st["examples"] - last["examples"]
+        if d_examples > 0:
+            last["avg"] = (st["loss"] - last["loss"]) / d_examples
+            last["loss"], last["examples"] = st["loss"], st["examples"]
+        words, total = (st["words"], st["total"]) if scale is None else scale(st)
+        done = words - (state["words_done"] if state else 0)
+        progress({"words": words, "total": total, "alpha": st["alpha"],
+                  "elapsed": elapsed, "loss": last["avg"],
+                  "words_per_sec": done / elapsed if elapsed > 0 else 0.0,
+                  "per_thread": [w / elapsed if elapsed > 0 else 0.0 for w in st["per_thread"]]})
+    return report
 
 
 def read_log(path):

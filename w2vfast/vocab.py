@@ -1,9 +1,10 @@
 """Building the vocabulary from a corpus, and word2vec's `word count` vocabulary files."""
 import os
 
-from . import _core
-from .corpus import CorpusError, describe, is_compressed, iter_chunks, shard_range
+from . import _core, options as opts
+from .corpus import describe, is_compressed, iter_chunks, shard_range
 from .atomic import atomic_output
+from .memory import IdsStorage
 
 
 class VocabularyError(Exception):
@@ -64,27 +65,24 @@ def describe_corpus(corpus):
         f"{describe(parts[0][0])} (bytes {parts[0][1][0]}-{parts[0][1][1]})"
 
 
-def build_vocabulary(corpus, min_count=5, max_vocab=0, read_vocab=None, record_ids=True,
-                     on_chunk=None, known=None, ids_memory=None, tmp_dir=None, finalize=True,
-                     threads=1, ids_heap_limit=None):
+def build_vocabulary(corpus, min_count=opts.default("min_count"), max_vocab=opts.default("max_vocab"),
+                     read_vocab=None, record_ids=True,
+                     on_chunk=None, known=None, storage=None, finalize=True, threads=1):
     """Read the corpus once: count words and keep it as word ids.
 
     With `read_vocab` (path of a vocabulary file) the counts come from that file and corpus
     tokens not in it are skipped, as in word2vec.c.  With `known` (words, counts) the vocabulary
     is exactly those words in that order (continuing a saved model) and other tokens are skipped.
     Returns a finalized `_core.Dictionary`.  `on_chunk(bytes_read)` is called after every chunk.
-    The ids stay in memory up to `ids_memory` bytes (None: no limit), then move to an unlinked
-    temporary file in `tmp_dir` (None: $TMPDIR or /tmp); if no file can be made there they stay
-    in memory up to `ids_heap_limit` bytes (default `ids_memory`; see Dictionary.spill_fallback).  `corpus` may be a list of sources
-    (see `sources`).  With finalize=False the dictionary is returned fed but not finalized
+    `storage` (memory.IdsStorage) says where the ids go (None: in memory).  `corpus` may be a
+    list of sources (see `sources`).  With finalize=False the dictionary is returned fed but not finalized
     (its words in first-occurrence order), for a distributed run to merge.  With `threads` > 1
     a large plain file is tokenized by that many threads and the parts merged: the result is the
     same as one pass's (see _parallel_parts for when it stays one pass).
     """
     try:
-        spill = {"ids_memory": ids_memory, "heap_limit": ids_heap_limit, "tmp_dir": tmp_dir}
         return _build(corpus, min_count, max_vocab, read_vocab, record_ids, on_chunk, known,
-                      spill, finalize, threads)
+                      storage or IdsStorage(), finalize, threads)
     except _core.SpillError as e:
         raise spill_error(e) from None
 
@@ -110,21 +108,12 @@ def _parallel_parts(corpus, threads, max_vocab, read_vocab, known):
     return [shard_range(corpus, i, threads) for i in range(threads)]
 
 
-def _dictionary(spill, share=1, **kw):
-    """A Dictionary with the id-stream settings of build_vocabulary (`share` of the memory
-    limits: a part of a parallel pass gets 1 / parts of them)."""
-    def part(limit):
-        return None if limit is None else max(limit // share, 1) if share > 1 else limit
-    return _core.Dictionary(spill_above=part(spill["ids_memory"]), spill_dir=spill["tmp_dir"],
-                            heap_limit=part(spill["heap_limit"]), **kw)
-
-
-def _feed_parts(corpus, parts, record_ids, spill, on_chunk, finalize):
+def _feed_parts(corpus, parts, record_ids, storage, on_chunk, finalize):
     """Tokenize byte ranges of a file in parallel threads (the GIL is released while reading and
     tokenizing), one dictionary each, then merge them in file order: the same vocabulary and id
     stream as one pass.  Returns the first part's dictionary and, when it is to be finalized,
     the other parts with their maps for Dictionary.finalize (else they are merged in)."""
-    dicts = [_dictionary(spill, share=len(parts) if i else 1, record_ids=record_ids)
+    dicts = [_core.Dictionary(record_ids=record_ids, storage=storage.share(len(parts)) if i else storage)
              for i in range(len(parts))]
     done = [0] * len(parts)
 
@@ -149,13 +138,13 @@ def _feed_parts(corpus, parts, record_ids, spill, on_chunk, finalize):
     return d, parts
 
 
-def _build(corpus, min_count, max_vocab, read_vocab, record_ids, on_chunk, known, spill,
+def _build(corpus, min_count, max_vocab, read_vocab, record_ids, on_chunk, known, storage,
            finalize, threads=1):
     parts = _parallel_parts(corpus, threads, max_vocab, read_vocab, known)
     if parts is not None:
-        d, fed = _feed_parts(corpus, parts, record_ids, spill, on_chunk, finalize)
+        d, fed = _feed_parts(corpus, parts, record_ids, storage, on_chunk, finalize)
         return _checked(d, corpus, min_count, read_vocab, record_ids, known, finalize, fed)
-    d = _dictionary(spill, max_vocab=max_vocab, record_ids=record_ids)
+    d = _core.Dictionary(max_vocab=max_vocab, record_ids=record_ids, storage=storage)
     if read_vocab is not None:
         for word, count in read_vocab_file(read_vocab):
             d.add(word, count)

@@ -20,7 +20,7 @@ from ..distributed import Cluster, ClusterError
 from ..formats import VectorFileError
 from ..model_io import ModelFileError
 from ..vocab import VocabularyError
-from ..api import TrainingError
+from ..errors import TrainingError
 
 RUNTIME_ERRORS = (CorpusError, VocabularyError, OutputError, VectorFileError, TrainingError,
                   ModelFileError, MemoryError, ClusterError)
@@ -130,22 +130,3 @@ def _is_number(text):
         return True
     except ValueError:
         return False
-
-
-def flag(name, *dest, **kw):
-    """A Click option spelled `-name` (word2vec.c) and `--name` (GNU)."""
-    kw.setdefault("show_default", True)
-    return click.option(f"-{name}", f"--{name}", *dest, **kw)
-
-
-class ByteSize(click.ParamType):
-    """A size in bytes: 0, 65536, 512K, 800M, 4G."""
-    name = "SIZE"
-
-    def convert(self, value, param, ctx):
-        if isinstance(value, int):
-            return value
-        try:
-            return opts.parse_size(value)
-        except ValueError as e:
-            self.fail(str(e), param, ctx)

@@ -4,19 +4,17 @@ import os
 
 import click
 
-from .. import options as opts
 from .. import phrases as ph
 from ..atomic import check_writable
-from .common import Word2vecCommand, flag, handle_errors
+from .common import Word2vecCommand, handle_errors
+from .flags import flag, schema_option
 from .console import same_file
 
 
 @click.command(cls=Word2vecCommand)
 @click.argument("corpus", metavar="CORPUS")
-@flag("min-count", type=click.IntRange(min=1), default=opts.DEFAULTS["min_count"],
-      help="Discard words occurring fewer times.")
-@flag("max-vocab", type=click.IntRange(min=0), default=opts.DEFAULTS["max_vocab"],
-      help="Prune rare words while counting to keep at most this many (0 = no limit).")
+@schema_option("min_count", type=click.IntRange(min=1))
+@schema_option("max_vocab", type=click.IntRange(min=0))
 @click.option("-o", "-output", "--output", "output", default="-", show_default=True,
               metavar="FILE", help="Where to write the vocabulary ('-' = stdout).")
 @click.option("-q", "--quiet", is_flag=True, help="No summary on stderr.")

@@ -7,16 +7,18 @@ import click
 from .. import api, options as opts
 from ..atomic import check_writable
 from ..progress import ProgressPrinter
-from .common import Word2vecCommand, flag, handle_errors
+from .common import Word2vecCommand, handle_errors
+from .flags import flag, schema_option
 
-D = opts.DEFAULTS
+# the demo corpus is the same text on every machine
+CORPUS_SEED = 1
 
 
 @click.command(cls=Word2vecCommand)
-@flag("size", type=int, default=D["size"], help="Dimension of the word vectors.")
-@flag("iter", type=int, default=D["iter"], help="Training epochs.")
-@flag("threads", type=int, default=None, help="Worker threads.  [default: number of CPUs]")
-@flag("cbow", type=int, default=D["cbow"], help="1 = CBOW, 0 = skip-gram.")
+@schema_option("size", help="Dimension of the word vectors.")
+@schema_option("iter")
+@schema_option("threads")
+@schema_option("cbow")
 @flag("tokens", type=click.IntRange(10_000, 100_000_000), default=3_000_000, help="Size of the synthetic corpus.")
 @flag("output", metavar="FILE", default="demo-vectors.txt", help="Where to write the vectors ('-' for stdout).")
 @flag("binary", type=click.IntRange(0, 1), default=0, help="Output format: 1 = binary, 0 = text.")
@@ -38,7 +40,7 @@ def demo(size, iter, threads, cbow, tokens, output, binary, debug):
     with tempfile.TemporaryDirectory(prefix="w2vfast-demo-") as tmp:
         path = os.path.join(tmp, "demo-corpus.txt")
         t0 = time.perf_counter()
-        n = corpus_demo.generate_corpus(path, n_tokens=tokens, seed=1)
+        n = corpus_demo.generate_corpus(path, n_tokens=tokens, seed=CORPUS_SEED)
         if debug >= 1:
             click.echo(f"Generated a synthetic corpus of {n:,} tokens in {time.perf_counter() - t0:.1f} s", err=True)
         printer = ProgressPrinter(threads or opts.default_threads()) if debug >= 2 else None
@@ -49,7 +51,7 @@ def demo(size, iter, threads, cbow, tokens, output, binary, debug):
             if printer is not None:
                 printer.close()
     s = model.stats
-    click.echo(f"Trained {model.options['iter']} epochs ({'CBOW' if cbow else 'skip-gram'}, negative 5, "
+    click.echo(f"Trained {model.options['iter']} epochs ({'CBOW' if cbow else 'skip-gram'}, negative {model.options['negative']}, "
                f"size {size}) on {s['vocab_size']:,} words in {s['train_seconds']:.1f} s "
                f"({s['words_per_sec'] / 1000:.0f}k words/s)")
     click.echo("")

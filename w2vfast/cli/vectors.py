@@ -13,7 +13,8 @@ import numpy as np
 from .. import query as queries
 from ..atomic import check_writable
 from ..formats import VectorFileError, read_vectors, write_vectors
-from .common import Word2vecCommand, fail, flag, handle_errors
+from .common import Word2vecCommand, fail, handle_errors
+from .flags import flag
 from .console import finite, load_vectors, out, out_json, read_raw, same_file, split_words, warn
 
 def _analogy_json(r):

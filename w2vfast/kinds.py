@@ -1,0 +1,181 @@
+"""Model kinds: what forms the input vector, and which objectives train on it.
+
+A model kind is an input (skip-gram: one context word's row; CBOW: the mean or sum of the
+context rows) and one or more objectives (hierarchical softmax, negative sampling), each with
+output rows of its own.  This registry is the one place that knows, per kind, its matrices,
+their memory, the tables its C kernels read (csrc/loss_*.h), the checks of its options, what a
+model directory stores and which rows a distributed run exchanges most often; the pipeline,
+the trainer, the model files and the MPI exchange ask it and never test a mode themselves.
+ARCHITECTURE.md lists the steps to add a kind.
+"""
+from dataclasses import dataclass
+from typing import Callable, Tuple
+
+import numpy as np
+
+from . import _core, tables
+from .memory import parameter_matrix
+from .options import OptionError
+
+INPUT_MATRIX = "syn0"
+
+
+@dataclass(frozen=True)
+class Objective:
+    """One objective: `name` is its C kind (csrc/loss.h) and its name in model.json; `matrix`
+    the file name of its output rows; `enabled(options)` and `param(options)` (the C kind's
+    whole-number option) come from the run's options; `tables(counts, options)` gives its
+    tables in the order its loss_*.h takes them, with their dtypes.  `rows_are_words`: its
+    output rows are one per word (so they are context vectors); `keeps_rows_on_new_words`:
+    its trained rows stay valid when --update-vocab adds words (HS rows are the inner nodes of
+    a tree that then changes).  `hot_rows(V, n)`: the [lo, hi) of its n most updated rows."""
+    name: str
+    matrix: str
+    enabled: Callable[[dict], bool]
+    param: Callable[[dict], int]
+    tables: Callable[[np.ndarray, dict], Tuple[np.ndarray, ...]]
+    rows_are_words: bool
+    keeps_rows_on_new_words: bool
+    hot_rows: Callable[[int, int], Tuple[int, int]]
+
+
+def _huffman_tables(counts, options):
+    offset, codes, points = tables.huffman_codes(counts)
+    return (offset.astype(np.uint32, copy=False), codes.astype(np.uint8, copy=False),
+            points.astype(np.uint32, copy=False))
+
+
+def _noise_tables(counts, options):
+    threshold, alias = tables.noise_table(counts, options["ns_exponent"])
+    return threshold.astype(np.uint32, copy=False), alias.astype(np.uint32, copy=False)
+
+
+HIERARCHICAL_SOFTMAX = Objective(
+    name="hs", matrix="syn1", enabled=lambda o: bool(o["hs"]), param=lambda o: 0,
+    tables=_huffman_tables, rows_are_words=False, keeps_rows_on_new_words=False,
+    # the root is row V - 2, its children just below: every path starts there
+    hot_rows=lambda V, n: (max(V - 1 - n, 0), max(V - 1, 0)))
+
+NEGATIVE_SAMPLING = Objective(
+    name="ns", matrix="syn1neg", enabled=lambda o: o["negative"] > 0, param=lambda o: o["negative"],
+    tables=_noise_tables, rows_are_words=True, keeps_rows_on_new_words=True,
+    # rows are in frequency order: the first n are the most frequent words
+    hot_rows=lambda V, n: (0, min(n, V)))
+
+# in the order they train on each example (word2vec.c's: HS first)
+OBJECTIVES = (HIERARCHICAL_SOFTMAX, NEGATIVE_SAMPLING)
+
+
+@dataclass(frozen=True)
+class Input:
+    """What forms the input vector: `name` as model.json records it; `enabled(options)`."""
+    name: str
+    enabled: Callable[[dict], bool]
+
+
+SKIPGRAM = Input("skipgram", lambda o: not o["cbow"])
+CBOW = Input("cbow", lambda o: bool(o["cbow"]))
+INPUTS = (SKIPGRAM, CBOW)
+
+# every matrix a model directory may hold, in the order it lists them
+MATRICES = (INPUT_MATRIX,) + tuple(o.matrix for o in (NEGATIVE_SAMPLING, HIERARCHICAL_SOFTMAX))
+
+# the extra copies of the input rows that -vectors writes (model.json's option "vectors")
+_WRITTEN_COPIES = {"in": 0, "sum": 1, "concat": 2}
+
+
+@dataclass(frozen=True)
+class ModelKind:
+    """The kind of one run: its input and its objectives (in training order)."""
+    input: Input
+    objectives: Tuple[Objective, ...]
+
+    @classmethod
+    def of(cls, options):
+        """The kind the options ask for; an OptionError when they ask for none."""
+        objectives = tuple(o for o in OBJECTIVES if o.enabled(options))
+        if not objectives:
+            raise OptionError("nothing to train: both -hs 0 and -negative 0; use -negative 5 or -hs 1")
+        return cls(next(i for i in INPUTS if i.enabled(options)), objectives)
+
+    def describe(self):
+        """As model.json records it."""
+        return {"input": self.input.name, "objectives": [o.name for o in self.objectives]}
+
+    @property
+    def matrices(self):
+        """The names of its matrices: the input rows, then each objective's output rows."""
+        return (INPUT_MATRIX,) + tuple(o.matrix for o in self.objectives)
+
+    def memory(self, n_words, options):
+        """Bytes of its parameter matrices for n_words, plus the copy `-vectors sum` or
+        `concat` writes."""
+        n = len(self.matrices) + _WRITTEN_COPIES[options["vectors"]]
+        return n_words * options["size"] * 4 * n
+
+    def new_matrices(self, n_words, options):
+        """Fresh matrices: the input rows uniform as word2vec.c's, the output rows zero."""
+        D = options["size"]
+        m = {INPUT_MATRIX: _core.init_uniform(n_words, D, options["seed"], out=parameter_matrix(n_words, D))}
+        for o in self.objectives:
+            m[o.matrix] = parameter_matrix(n_words, D)
+        return m
+
+    def continued_matrices(self, saved, n_words, options, new_words):
+        """A saved model's matrices grown to n_words rows (new words initialised as a new
+        model's) for continued training; an output matrix the model lacks starts at zero, and
+        so does one whose rows do not survive `new_words`."""
+        fresh = self.new_matrices(n_words, options)
+        for name, matrix in fresh.items():
+            old = saved.get(name)
+            objective = next((o for o in self.objectives if o.matrix == name), None)
+            if objective is not None and new_words and not objective.keeps_rows_on_new_words:
+                old = None
+            if old is not None:
+                matrix[:len(old)] = old
+        return fresh
+
+    def trainer(self, options, matrices, counts, corpus=None, seed=None, **kw):
+        """A _core.Trainer of this kind over `matrices`, with the tables made from `counts` (a
+        tables.TableError when the vocabulary cannot have them); `seed` replaces the options'
+        (a distributed run's rank), `kw` go to the Trainer (corpus blocks, hot rows, the build)."""
+        losses = [(o.name, o.param(options), matrices[o.matrix], o.tables(counts, options))
+                  for o in self.objectives]
+        keep = tables.keep_thresholds(counts, options["sample"])
+        config = {**options, "seed": options["seed"] if seed is None else seed}
+        return _core.Trainer(config, matrices[INPUT_MATRIX], losses, keep=keep, corpus=corpus, **kw)
+
+    def context_matrix(self, matrices):
+        """The output rows that are context vectors: the first objective's whose rows are words,
+        else the first objective's."""
+        chosen = next((o for o in self.objectives if o.rows_are_words), self.objectives[0])
+        return matrices[chosen.matrix]
+
+    def written_vectors(self, matrices, options):
+        """The word vectors -vectors asks for: the input rows, their sum with the context rows,
+        or both side by side."""
+        how = options["vectors"]
+        if how == "in":
+            return matrices[INPUT_MATRIX]
+        out = self.context_matrix(matrices)
+        return matrices[INPUT_MATRIX] + out if how == "sum" else np.hstack([matrices[INPUT_MATRIX], out])
+
+    def hot_rows(self, name, n_words, n):
+        """The [lo, hi) of matrix `name`'s n most updated rows."""
+        objective = next((o for o in self.objectives if o.matrix == name), None)
+        return (0, min(n, n_words)) if objective is None else objective.hot_rows(n_words, n)
+
+
+def saved_kind(meta_kind, options):
+    """The kind of a saved model: as its model.json records it, or, for directories written
+    before model.json recorded kinds, from its options."""
+    if meta_kind is None:
+        return ModelKind.of(options)
+    inputs = {i.name: i for i in INPUTS}
+    try:
+        named = list(meta_kind["objectives"])
+        if meta_kind["input"] not in inputs or not named or set(named) - {o.name for o in OBJECTIVES}:
+            raise KeyError
+    except (KeyError, TypeError):
+        raise ValueError(f"unknown model kind {meta_kind!r}") from None
+    return ModelKind(inputs[meta_kind["input"]], tuple(o for o in OBJECTIVES if o.name in named))

@@ -1,0 +1,244 @@
+"""The one training pipeline: corpus -> vocabulary -> matrices -> tables -> trainer -> outputs.
+
+Every way to train goes through `run`: the Python API (`w2vfast.train`), the `train` command
+(a fresh run, `--resume`, `--init-model`, counting only for `-save-vocab`) and each rank of a
+distributed run.  What differs between one process and the ranks of an MPI job is a `World`
+(this module's `Solo`, or distributed.MpiWorld): how the vocabulary is counted, how errors are
+shared, the random seed, the exchanges between ranks and who writes.  Checkpoints are the
+other hook: `Trainer.run` calls back while no thread runs.
+"""
+import os
+import time
+from dataclasses import dataclass, field
+from typing import Callable, Optional
+
+import numpy as np
+
+from . import _core, options as opts
+from .errors import TrainingError
+from .memory import IdsStorage, available_memory, describe_bytes
+from .model_io import load_model, save_model
+from .outputs import Outputs
+from .progress import reporter
+from .start import continued, fresh, resumed
+from .tables import TableError
+from .vectors import Model
+from .vocab import build_vocabulary
+
+__all__ = ["Job", "Solo", "run", "TrainingError"]
+
+
+@dataclass
+class Job:
+    """One training run as asked for: `corpus` (a path, "-" for standard input, or a list of
+    paths), the training options as given (unresolved: None takes the schema's default), the
+    files to write, and how the run goes.  `progress(info)` is called a few times a second,
+    `on_vocab(dictionary)` once the vocabulary is built, `warn(message)` for warnings."""
+    corpus: object = None
+    options: dict = field(default_factory=dict)
+    outputs: Outputs = Outputs()
+    read_vocab: Optional[str] = None
+    checkpoint: Optional[str] = None
+    checkpoint_every: Optional[float] = None  # seconds
+    resume: Optional[str] = None
+    init_model: Optional[str] = None
+    update_vocab: bool = False
+    ids_memory: Optional[int] = None
+    tmp_dir: Optional[str] = None
+    progress: Optional[Callable] = None
+    on_vocab: Optional[Callable] = None
+    warn: Optional[Callable] = None
+    # the `train` command: it must write something, and -save-vocab alone counts the corpus and
+    # trains nothing, as word2vec.c; the Python API (False) trains for whatever it is asked to
+    # write, nothing included, and returns the model
+    command: bool = True
+
+    def corpus_files(self):
+        return [c for c in (self.corpus if isinstance(self.corpus, list) else [self.corpus]) if c is not None]
+
+
+class Solo:
+    """A run in one process: the World hooks as a single process has them."""
+    rank = 0
+    ranks = 1
+    matrix_copies = 1  # copies of the matrices the run holds (memory check)
+
+    def together(self, step, *args):
+        """step(*args) on every rank; in a distributed run, every rank learns of an error any
+        rank had."""
+        return step(*args)
+
+    def lead(self, step, *args):
+        """step(*args) on the first rank alone (checks of the outputs, writing them); in a
+        distributed run the other ranks get None, or its error."""
+        return step(*args)
+
+    def begin(self, o, warn):
+        """Before the corpus is read (a distributed run checks its ranks' CPUs)."""
+
+    def vocabulary(self, corpus, o, read_vocab, storage, record_ids=True):
+        return build_vocabulary(corpus, min_count=o["min_count"], max_vocab=o["max_vocab"],
+                                read_vocab=read_vocab, threads=o["threads"], storage=storage,
+                                record_ids=record_ids)
+
+    def vocabulary_report(self, d):
+        """What on_vocab is told: the vocabulary of the whole corpus."""
+        return d
+
+    def seed(self, seed):
+        return seed
+
+    def exchanges(self, kind, matrices, d, o):
+        """(sync(trainer, k), number of synchronisation points, progress scale): none here."""
+        return None, 0, None
+
+    def total(self, value):
+        return value
+
+    def stats(self):
+        return {}
+
+
+def check_isa():
+    """A W2VFAST_ISA the CPU cannot run is an error before any work, not a traceback later."""
+    wanted, runs = os.environ.get("W2VFAST_ISA"), _core.available_isas()
+    if wanted and wanted not in runs:
+        raise TrainingError(f"W2VFAST_ISA={wanted!r}: this CPU runs the {', '.join(runs)} training "
+                            "loops; unset it or name one of those")
+
+
+def check_memory(kind, n_words, o, copies=1):
+    """Refuse, before the matrices are allocated, a model that cannot fit in memory."""
+    need = kind.memory(n_words, o) * copies
+    avail = available_memory()
+    if avail is not None and need > avail:
+        raise TrainingError(
+            f"the model needs {describe_bytes(need)} ({n_words * copies} words x {o['size']} dims x "
+            f"{need // (n_words * copies * o['size'] * 4)} matrices of float32) but only "
+            f"{describe_bytes(avail)} is available; use a smaller -size, a larger -min-count or -max-vocab")
+
+
+def diverged(o):
+    return TrainingError(f"training diverged (NaN or infinity in the vectors) at -alpha {o['alpha']}; "
+                         "use a smaller -alpha")
+
+
+def check_finite(matrices, o, rows=1 << 14):
+    """The threads check a row every few thousand words; this makes sure of every trained value
+    (in blocks: no full-size temporary)."""
+    for m in matrices.values():
+        if not all(np.isfinite(m[i:i + rows]).all() for i in range(0, len(m), rows)):
+            raise diverged(o)
+
+
+def prepare(job):
+    """The checks made before any reading, in the order a user meets them; returns the
+    checkpoint to resume (read once) and the outputs (a resumed run's completed from it)."""
+    if job.resume is not None and (job.corpus or job.init_model):
+        raise opts.OptionError("--resume continues a saved run: give no CORPUS and no --init-model")
+    saved, outputs = None, job.outputs
+    if job.resume is not None:
+        saved = load_model(job.resume, with_state=True)
+        outputs = outputs.completed_by(saved["options"].get("outputs", {}))
+    if job.update_vocab and not job.init_model:
+        raise opts.OptionError("--update-vocab needs --init-model DIR")
+    if job.command:
+        outputs.check_given()
+    opts.resolve(**job.options)  # bad values fail before any reading
+    outputs.check_paths(job.corpus_files())
+    if job.tmp_dir is not None and not os.path.isdir(job.tmp_dir):
+        raise opts.OptionError(f"--tmp-dir {job.tmp_dir!r} is not a directory")
+    if job.checkpoint_every is not None:
+        opts.check("checkpoint_every", job.checkpoint_every)
+    return saved, outputs
+
+
+def count_only(job, outputs, world):
+    """-save-vocab alone: count the corpus and write its vocabulary, as word2vec.c."""
+    o = opts.resolve(**job.options)
+    d = world.vocabulary(job.corpus, o, job.read_vocab, None, record_ids=False)
+    if job.on_vocab is not None:
+        job.on_vocab(world.vocabulary_report(d))
+    world.lead(outputs.write_vocabulary, d.words(), d.counts())
+
+
+def run(job, world=None):
+    """Train as `job` asks; returns the Model (None for a count-only run).  In a distributed
+    run every rank calls it, and every rank returns the whole model."""
+    world = world or Solo()
+    saved, outputs = world.lead(prepare, job) or (None, job.outputs)
+    if outputs.vocabulary_only and job.command:
+        count_only(job, outputs, world)
+        return None
+    world.together(check_isa)
+    world.begin(opts.resolve(**job.options), job.warn)
+    _core.map_large_blocks()  # freed tables go back to the system, not into the run's peak
+    storage = IdsStorage.for_run(job.ids_memory, job.tmp_dir)
+
+    if saved is not None:
+        start = resumed(saved, job.resume, job.options, storage)
+    elif job.init_model is not None:
+        start = continued(load_model(job.init_model), job.init_model, job.corpus,
+                          opts.resolve(**job.options), job.options.get("size"), job.update_vocab, storage)
+    else:
+        start = fresh(job.corpus, opts.resolve(**job.options), job.read_vocab, storage, world.vocabulary)
+    o, kind, d, words, counts = start.options, start.kind, start.dictionary, start.words, start.counts
+    matrices = start.matrices
+    if matrices is None:
+        world.together(check_memory, kind, len(words), o, world.matrix_copies)
+        if start.grow_from is not None:
+            new_words = len(words) != len(start.grow_from["syn0"])
+            matrices = kind.continued_matrices(start.grow_from, len(words), o, new_words)
+        else:
+            matrices = kind.new_matrices(len(words), o)
+    outputs.check_classes(len(words))
+    if job.on_vocab is not None:
+        job.on_vocab(world.vocabulary_report(d))
+
+    try:
+        trainer = kind.trainer(o, matrices, counts, corpus=d, seed=world.seed(o["seed"]))
+    except TableError as e:
+        raise TrainingError(str(e)) from None
+    if start.state is not None:
+        try:
+            trainer.set_state(start.state)
+        except (ValueError, KeyError) as e:
+            raise TrainingError(f"cannot resume {job.resume!r}: {e}; start the run again without "
+                                "--resume") from None
+
+    def save_checkpoint(tr):
+        st = tr.state()
+        st["n_ids"] = d.n_ids
+        st["ids_tag"] = start.ids_tag
+        save_model(job.checkpoint, words, counts, matrices, {**o, "outputs": outputs.saved()},
+                   {"corpus": str(job.corpus)}, state=st, id_stream=d.id_stream(), kind=kind)
+
+    sync, sync_points, scale = world.exchanges(kind, matrices, d, o)
+    t0 = time.perf_counter()
+    cpu0 = time.process_time()
+    try:
+        trainer.run(threads=o["threads"], progress=reporter(job.progress, t0, start.state, scale),
+                    interval=0.25, checkpoint=save_checkpoint if job.checkpoint else None,
+                    checkpoint_every=job.checkpoint_every if job.checkpoint else None,
+                    sync=sync, sync_points=sync_points)
+    except _core.TrainingDiverged:
+        raise diverged(o) from None
+    train_seconds = time.perf_counter() - t0
+    sync = scale = None  # a distributed run's copy of the matrices goes with them
+    world.together(check_finite, matrices, o)
+
+    vectors = kind.written_vectors(matrices, o)
+    total_words = world.total(trainer.total_words)
+    stats = {"vocab_size": len(words), "corpus_tokens": world.total(d.n_tokens),
+             "train_words": world.total(d.n_ids), "truncated_tokens": world.total(d.n_truncated),
+             "vocab_seconds": start.vocab_seconds, "train_seconds": train_seconds,
+             "cpu_seconds": time.process_time() - cpu0,
+             "words_per_sec": total_words / train_seconds if train_seconds > 0 else 0.0,
+             **world.stats()}
+    del trainer, d  # the corpus ids are no longer needed: free them before writing
+    model = Model(words, vectors, counts, matrices["syn0"], matrices.get("syn1neg"), matrices.get("syn1"),
+                  o, stats)
+    # outputs only once training succeeded: an interrupted or failed run writes nothing
+    world.lead(outputs.write, words, counts, model.vectors, kind.context_matrix(matrices),
+               lambda path: save_model(path, words, counts, matrices, o, stats, kind=kind))
+    return model
