@@ -25,8 +25,8 @@ def load_model(path):
     saved = load_directory(path)
     o = opts.resolve(**{k: v for k, v in saved["options"].items() if k in opts.MODEL_OPTIONS})
     m = saved["matrices"]
-    return Model(saved["words"], saved["kind"].written_vectors(m, o), saved["counts"], m["syn0"], m.get("syn1neg"),
-                 m.get("syn1"), o, saved["stats"])
+    return Model(saved["words"], saved["kind"].written_vectors(m, o), saved["counts"], m, saved["kind"], o,
+                 saved["stats"])
 
 
 def train(corpus=None, *, output=None, binary=opts.default("binary"), save_vocab=None, read_vocab=None,

@@ -236,9 +236,8 @@ def run(job, world=None):
              "words_per_sec": total_words / train_seconds if train_seconds > 0 else 0.0,
              **world.stats()}
     del trainer, d  # the corpus ids are no longer needed: free them before writing
-    model = Model(words, vectors, counts, matrices["syn0"], matrices.get("syn1neg"), matrices.get("syn1"),
-                  o, stats)
+    model = Model(words, vectors, counts, matrices, kind, o, stats)
     # outputs only once training succeeded: an interrupted or failed run writes nothing
-    world.lead(outputs.write, words, counts, model.vectors, kind.context_matrix(matrices),
+    world.lead(outputs.write, words, counts, model.vectors, model.context_vectors(),
                lambda path: save_model(path, words, counts, matrices, o, stats, kind=kind))
     return model

@@ -107,16 +107,32 @@ class Vectors:
 
 
 class Model(Vectors):
-    """A trained model: the word vectors plus what training produced (`syn1neg`, `syn1`, stats)."""
+    """A trained model: the word vectors plus what training produced: every matrix by name
+    (`matrices`: syn0, the input rows, and each objective's output rows, kinds.py), the
+    model's kind, its options and the run's stats."""
 
-    def __init__(self, words, vectors, counts, syn0, syn1neg, syn1, options, stats):
+    def __init__(self, words, vectors, counts, matrices, kind, options, stats):
         super().__init__(words, vectors, counts)
-        self.syn0 = syn0
-        self.syn1neg = syn1neg
-        self.syn1 = syn1
+        self.matrices = matrices
+        self.kind = kind
         self.options = options
         self.stats = stats
 
+    @property
+    def syn0(self):
+        return self.matrices["syn0"]
+
+    @property
+    def syn1neg(self):
+        """Negative sampling's output rows, or None."""
+        return self.matrices.get("syn1neg")
+
+    @property
+    def syn1(self):
+        """Hierarchical softmax's inner-node rows, or None."""
+        return self.matrices.get("syn1")
+
     def context_vectors(self):
-        """The output-side vectors (syn1neg for negative sampling, else syn1)."""
-        return self.syn1neg if self.syn1neg is not None else self.syn1
+        """The output-side vectors: those of an objective with one row per word (syn1neg for
+        negative sampling), else syn1."""
+        return self.kind.context_matrix(self.matrices)
