@@ -1,9 +1,9 @@
-/* libFuzzer harness for the C tokenizer and vocabulary (csrc/dictionary.c).
+/* libFuzzer harness for the C tokenizer and vocabulary (csrc/dictionary.h).
  *
- * Build and run (clang with libFuzzer; see fuzz/run.sh):
- *   clang -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined \
- *         -Icsrc fuzz/fuzz_tokenizer.c csrc/dictionary.c -o fuzz_tokenizer
- *   ./fuzz_tokenizer -max_total_time=180 -max_len=4096 CORPUS_DIR
+ * Build and run (fuzz/build.sh holds the sources and flags; fuzz/run.sh does both steps):
+ *   fuzz/build.sh libfuzzer fuzz_tokenizer     # clang: coverage-guided libFuzzer
+ *   fuzz/build.sh standalone fuzz_tokenizer    # gcc: fuzz/standalone.c, seeds + random mutations
+ *   ./fuzz_tokenizer -max_total_time=180 -max_len=4096 CORPUS_DIR [SEEDS_DIR]
  *
  * The first two input bytes choose the options (min_count 1..4, max_vocab 0 or 2..65, whether
  * a vocabulary is read first and frozen, the chunk sizes); the rest is the corpus.  Besides
