@@ -13,7 +13,12 @@ sources=(csrc/dictionary.c csrc/bytebuf.c)
 
 mode=${1:?usage: fuzz/build.sh libfuzzer|standalone OUT}
 out=${2:?usage: fuzz/build.sh libfuzzer|standalone OUT}
-flags=(-g -O1 -fno-omit-frame-pointer -fno-sanitize-recover=undefined -Wall -Wextra -Werror -Icsrc)
+# A call that no longer matches a prototype (an argument's type, an undeclared function) is an
+# error, so a harness left behind by an API change fails to build; other warnings stay warnings,
+# as in the main build (setup.py).
+flags=(-g -O1 -fno-omit-frame-pointer -fno-sanitize-recover=undefined -Wall -Wextra
+       -Werror=implicit-function-declaration -Werror=int-conversion
+       -Werror=incompatible-pointer-types -Werror=return-type -Icsrc)
 case $mode in
     libfuzzer)
         clang "${flags[@]}" -fsanitize=fuzzer,address,undefined \
