@@ -16,7 +16,8 @@
  * read past its end.  When an input fails (a sanitizer report, an abort from a failed invariant,
  * a run longer than -timeout seconds) it is written to ARTIFACT_PREFIX{crash,timeout}-HASH and
  * printed as hex (`xxd -r -p` rebuilds it), and the process dies with the failure: a non-zero
- * status.  Replay a saved input by passing its file alone.
+ * status.  Replay a saved input by passing its file alone.  A leak is reported at exit
+ * (LeakSanitizer, with the allocation's stack) and also fails the run, with no input to save.
  *
  * Flags (libFuzzer's names, so that fuzz/run.sh passes the same arguments to either build):
  *   -max_total_time=S  stop mutating after S seconds        -runs=N    stop after N executions
