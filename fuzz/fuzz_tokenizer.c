@@ -1,9 +1,9 @@
-/* libFuzzer harness for the C tokenizer and vocabulary (csrc/dictionary.c).
+/* libFuzzer harness for the C tokenizer and vocabulary (csrc/dictionary.h).
  *
- * Build and run (clang with libFuzzer; see fuzz/run.sh):
- *   clang -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=undefined \
- *         -Icsrc fuzz/fuzz_tokenizer.c csrc/dictionary.c -o fuzz_tokenizer
- *   ./fuzz_tokenizer -max_total_time=180 -max_len=4096 CORPUS_DIR
+ * Build and run (fuzz/build.sh holds the sources and flags; fuzz/run.sh does both steps):
+ *   fuzz/build.sh libfuzzer fuzz_tokenizer     # clang: coverage-guided libFuzzer
+ *   fuzz/build.sh standalone fuzz_tokenizer    # gcc: fuzz/standalone.c, seeds + random mutations
+ *   ./fuzz_tokenizer -max_total_time=180 -max_len=4096 CORPUS_DIR [SEEDS_DIR]
  *
  * The first two input bytes choose the options (min_count 1..4, max_vocab 0 or 2..65, whether
  * a vocabulary is read first and frozen, the chunk sizes); the rest is the corpus.  Besides
@@ -51,8 +51,10 @@ static void run(const uint8_t *text, size_t n, const uint8_t *vocab, size_t n_vo
                 uint64_t min_count, uint64_t max_vocab, uint8_t sizes, snapshot *out) {
     w2v_dict d;
     /* the chunked run keeps its ids in a spill file from the first byte (bytebuf.h), so the
-     * comparison of the two runs also checks the file-backed stream against the heap one */
-    CHECK(w2v_dict_init(&d, max_vocab, 1, sizes ? 0 : UINT64_MAX, NULL) == W2V_OK);
+     * comparison of the two runs also checks the file-backed stream against the heap one; a
+     * heap_limit equal to spill_above leaves it no heap fallback (bytebuf.h) */
+    uint64_t spill_above = sizes ? 0 : UINT64_MAX;
+    CHECK(w2v_dict_init(&d, max_vocab, 1, spill_above, spill_above, NULL) == W2V_OK);
     CHECK(w2v_bytebuf_spilled(&d.ids) == 0);
     int frozen = vocab != NULL;
     if (frozen) {
@@ -90,7 +92,7 @@ static void run(const uint8_t *text, size_t n, const uint8_t *vocab, size_t n_vo
     CHECK(w2v_dict_feed(&d, NULL, 0, 1) == W2V_OK);
     if (split < n) {
         w2v_dict second;
-        CHECK(w2v_dict_init(&second, 0, 1, UINT64_MAX, NULL) == W2V_OK);
+        CHECK(w2v_dict_init(&second, 0, 1, UINT64_MAX, UINT64_MAX, NULL) == W2V_OK);
         CHECK(w2v_dict_feed(&second, (const char *)text + split, n - split, 1) == W2V_OK);
         CHECK(w2v_dict_merge(&d, &second) == W2V_OK);
         w2v_dict_free(&second);
