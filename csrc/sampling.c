@@ -53,7 +53,7 @@ void w2v_init_uniform(float *m, uint64_t rows, int dim, uint64_t seed) {
     uint64_t n = rows * (uint64_t)dim;
     for (uint64_t i = 0; i < n; i++) {
         /* [0, 1); the constant product equals ldexp(x, -53) exactly, without a libm call per
-         * value (that call was most of the time of a run's set-up) */
+         * value (which would take most of a run's set-up) */
         double u = (double)(w2v_rand(&rng) >> 11) * 0x1.0p-53;
         m[i] = (float)((u - 0.5) / dim);
     }
