@@ -21,6 +21,7 @@ from w2vfast.evaluate import (
     pearson,
     spearman,
 )
+from w2vfast.wordpairs import average_ranks
 
 SHARED_DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
 
@@ -291,7 +292,7 @@ def test_bad_shapes():
 
 
 def test_average_ranks_and_spearman_with_ties():
-    np.testing.assert_allclose(ev._average_ranks(np.array([10, 20, 20, 20, 5])), [2, 4, 4, 4, 1])
+    np.testing.assert_allclose(average_ranks(np.array([10, 20, 20, 20, 5])), [2, 4, 4, 4, 1])
     # x ranks (1, 2.5, 2.5, 4), y ranks (1, 3, 2, 4):
     # sum dx*dy = 4.5, sum dx^2 = 4.5, sum dy^2 = 5 -> rho = sqrt(0.9).
     assert spearman([1, 2, 2, 3], [1, 3, 2, 4]) == pytest.approx(math.sqrt(0.9), abs=1e-12)

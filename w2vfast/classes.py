@@ -6,7 +6,8 @@ word2vec.c's algorithm, reproduced step for step:
 * then 10 iterations of
   - centroid of each class = sum of its members' vectors divided by (members + 1) (the C code
     starts every class count at 1), then scaled to unit length.  A class whose centroid is zero
-    (no members) becomes NaN in C and can never be chosen again; here it is never chosen either;
+    (no members) or not finite becomes NaN in C and can never be chosen again; here it is never
+    chosen either;
   - every word moves to the class whose centroid has the largest dot product with the word's raw
     (not normalised) vector; C starts its running best at -10 with class 0 and keeps a class
     only when its product is strictly larger, so ties go to the lower class id and a word whose
@@ -22,6 +23,7 @@ import os
 import numpy as np
 
 from .atomic import atomic_output
+from .vecmath import normalise_rows
 
 __all__ = ["compute_classes", "write_classes"]
 
@@ -53,13 +55,11 @@ def compute_classes(vectors: np.ndarray, k: int, iterations: int = 10) -> np.nda
         _sum_by_class(cent, cl, x)
         counts = np.bincount(cl, minlength=k).astype(np.float32) + 1.0
         cent /= counts[:, None]
-        norms = np.sqrt(np.einsum("ij,ij->i", cent, cent))
-        alive = norms > 0  # C: 0/0 = NaN, never the strict maximum
-        cent[alive] /= norms[alive, None]
-        cent[~alive] = 0.0
+        # C: 0/0 = NaN, never the strict maximum: a dead centroid is never chosen
+        cent, dead = normalise_rows(cent, dead_rows=True)
         for start in range(0, n, block):
             scores = x[start:start + block] @ cent.T
-            scores[:, ~alive] = -np.inf
+            scores[:, dead] = -np.inf
             best = np.argmax(scores, axis=1)  # first maximum: the lower class id on ties
             best_score = scores[np.arange(len(best)), best]
             best[~(best_score > _C_INITIAL_BEST)] = 0  # NaN included

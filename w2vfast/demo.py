@@ -31,6 +31,8 @@ from typing import BinaryIO
 
 import numpy as np
 
+from . import vecmath
+
 __all__ = [
     "RELATIONS",
     "MARKERS",
@@ -342,13 +344,6 @@ def write_questions(path_or_file: str | os.PathLike | BinaryIO) -> int:
     return len(qs)
 
 
-def _unit(vectors: np.ndarray) -> np.ndarray:
-    v = np.asarray(vectors, dtype=np.float32)
-    norms = np.linalg.norm(v, axis=1, keepdims=True)
-    norms[norms == 0] = 1.0
-    return v / norms
-
-
 def evaluate_planted(words: list[str], vectors: np.ndarray,
                      batch: int = 512) -> dict:
     """Top-1 3CosAdd accuracy on :func:`planted_analogies`.
@@ -368,7 +363,7 @@ def evaluate_planted(words: list[str], vectors: np.ndarray,
     index: dict[str, int] = {}
     for i, w in enumerate(words):
         index.setdefault(w, i)
-    unit = _unit(vectors)
+    unit = vecmath.normalise_rows(vectors)
 
     sections = {name: {"correct": 0, "total": 0, "missing": 0} for name in RELATIONS}
     known: list[tuple[str, int, int, int, int]] = []
@@ -380,18 +375,12 @@ def evaluate_planted(words: list[str], vectors: np.ndarray,
         else:
             s["missing"] += 1
 
-    # keep the (batch, vocabulary) similarity matrix around 128 MB at most
-    batch = max(1, min(int(batch), (1 << 25) // max(1, len(words))))
-    for start in range(0, len(known), batch):
-        part = known[start:start + batch]
-        q = np.array([k[1:] for k in part], dtype=np.int64)  # a, b, c, d
-        query = unit[q[:, 1]] - unit[q[:, 0]] + unit[q[:, 2]]
-        sims = query @ unit.T
-        rows = np.arange(len(part))
-        for col in range(3):
-            sims[rows, q[:, col]] = -np.inf
-        pred = np.argmax(sims, axis=1)
-        for (section, *_), ok in zip(part, pred == q[:, 3]):
+    if known:
+        q = np.array([k[1:] for k in known], dtype=np.int64)  # a, b, c, d
+        # keep the (batch, vocabulary) similarity matrix around 128 MB at most
+        block = vecmath.block_rows(len(words), 1 << 25, max_rows=batch)
+        pred = vecmath.analogy_answers(unit, q[:, :3], block=block)
+        for (section, *_), ok in zip(known, pred == q[:, 3]):
             if ok:
                 sections[section]["correct"] += 1
 
@@ -418,12 +407,9 @@ def nearest(words: list[str], vectors: np.ndarray, word: str,
         i = words.index(word)
     except ValueError:
         raise KeyError(word) from None
-    unit = _unit(vectors)
-    sims = unit @ unit[i]
-    sims[i] = -np.inf
+    unit = vecmath.normalise_rows(vectors)
     topn = max(0, min(int(topn), len(words) - 1))
     if topn == 0:
         return []
-    top = np.argpartition(-sims, topn - 1)[:topn]
-    top = top[np.argsort(-sims[top], kind="stable")]
-    return [(words[j], float(sims[j])) for j in top]
+    [(top, sims)] = vecmath.nearest(unit, unit[[i]], topn, exclude=[[i]])
+    return [(words[j], float(s)) for j, s in zip(top.tolist(), sims.tolist())]

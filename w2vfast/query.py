@@ -1,9 +1,10 @@
 """Nearest words and analogies on a `Vectors`, batched.
 
 Every query goes through the unit vectors (`Vectors.unit_vectors()`, computed once per model)
-and a matrix product: a batch of queries is one `(queries x D) @ (D x V)` product, the best
+and `w2vfast.vecmath`: a batch of queries is one `(queries x D) @ (D x V)` product, the best
 `topn` of each row are picked with `argpartition` and only those are sorted.  There is no Python
-loop over the vocabulary; the loop over queries only builds the query matrix.
+loop over the vocabulary; the loop over queries only builds the query matrix.  This module
+turns words into row indices and answers back into words.
 
 * `similar` is word2vec's `distance`: the unit vectors of the query words are summed, the sum is
   normalised, and words are ranked by cosine with it; the query words themselves are left out.
@@ -22,13 +23,14 @@ from typing import List, Optional, Sequence, Tuple
 
 import numpy as np
 
+from .vecmath import (BLOCK_ELEMENTS, MUL_EPSILON, analogies, block_rows, check_analogy_method,
+                      nearest, normalise_rows)
+
 __all__ = ["QueryResult", "similar", "analogy", "lookup", "unknown_message", "MUL_EPSILON"]
 
-# Levy & Goldberg (2014), "Linguistic Regularities in Sparse and Explicit Word Representations".
-MUL_EPSILON = 1e-3
-
-# Size, in float32 elements, of one block of query x vocabulary scores (64 MiB).
-_BLOCK_ELEMENTS = 1 << 24
+# Size, in float32 elements, of one block of query x vocabulary scores: the queries of a block
+# are one matrix product.
+_BLOCK_ELEMENTS = BLOCK_ELEMENTS
 
 
 @dataclass
@@ -93,39 +95,10 @@ def _resolve(vectors, queries):
     return results, rows, members
 
 
-def _normalise_rows(q: np.ndarray) -> np.ndarray:
-    norms = np.linalg.norm(q, axis=1, keepdims=True)
-    return q / np.where(norms > 0, norms, 1)
-
-
-def _top(scores: np.ndarray, topn: int) -> Tuple[np.ndarray, np.ndarray]:
-    """Indices and scores of the `topn` best of each row, best first (ties: lower index first).
-
-    Entries set to -inf (excluded words) never appear: they are dropped per row afterwards.
-    """
-    n_rows, n_cols = scores.shape
-    n = min(topn, n_cols)
-    if n <= 0:
-        return np.zeros((n_rows, 0), dtype=np.int64), np.zeros((n_rows, 0), dtype=scores.dtype)
-    if n < n_cols:
-        part = np.argpartition(-scores, n - 1, axis=1)[:, :n]
-    else:
-        part = np.broadcast_to(np.arange(n_cols), (n_rows, n_cols))
-    part_scores = np.take_along_axis(scores, part, axis=1)
-    # sort by score descending, then by index ascending (lexsort: last key is primary)
-    order = np.lexsort((part, -part_scores), axis=1)
-    idx = np.take_along_axis(part, order, axis=1)
-    return idx, np.take_along_axis(part_scores, order, axis=1)
-
-
-def _collect(vectors, idx_row: np.ndarray, score_row: np.ndarray) -> List[Tuple[str, float]]:
-    keep = np.isfinite(score_row)
+def _collect(vectors, found) -> List[Tuple[str, float]]:
     words = vectors.index_to_key
-    return [(words[i], float(s)) for i, s in zip(idx_row[keep].tolist(), score_row[keep].tolist())]
-
-
-def _block_rows(n_words: int) -> int:
-    return max(1, min(4096, _BLOCK_ELEMENTS // max(n_words, 1)))
+    idx, scores = found
+    return [(words[i], float(s)) for i, s in zip(idx.tolist(), scores.tolist())]
 
 
 def similar(vectors, queries: Sequence[Sequence[str]], topn: int = 40) -> List[QueryResult]:
@@ -137,17 +110,10 @@ def similar(vectors, queries: Sequence[Sequence[str]], topn: int = 40) -> List[Q
     results, rows, members = _resolve(vectors, queries)
     if not rows or topn <= 0:
         return results
-    block = _block_rows(len(vectors))
-    for start in range(0, len(rows), block):
-        stop = min(start + block, len(rows))
-        group = members[start:stop]
-        query = np.stack([unit[idx].sum(axis=0) for idx in group])
-        scores = _normalise_rows(query) @ unit.T
-        for r, idx in enumerate(group):
-            scores[r, idx] = -np.inf
-        top_idx, top_scores = _top(scores, topn)
-        for r in range(stop - start):
-            results[rows[start + r]].results = _collect(vectors, top_idx[r], top_scores[r])
+    query = normalise_rows(np.stack([unit[idx].sum(axis=0) for idx in members]))
+    block = block_rows(len(vectors), _BLOCK_ELEMENTS)
+    for k, found in zip(rows, nearest(unit, query, topn, exclude=members, block=block)):
+        results[k].results = _collect(vectors, found)
     return results
 
 
@@ -158,8 +124,7 @@ def analogy(vectors, questions: Sequence[Sequence[str]], topn: int = 10,
     `method` is ``"add"`` (3CosAdd, as word2vec's `word-analogy`) or ``"mul"`` (3CosMul).
     Scores are cosines for ``"add"`` and the 3CosMul objective for ``"mul"``.
     """
-    if method not in ("add", "mul"):
-        raise ValueError(f"unknown analogy method {method!r}: use 'add' or 'mul'")
+    check_analogy_method(method)
     for q in questions:
         if len(q) != 3:
             raise ValueError(f"an analogy needs 3 words (A B C), got {len(q)}: {list(q)!r}")
@@ -167,23 +132,7 @@ def analogy(vectors, questions: Sequence[Sequence[str]], topn: int = 10,
     results, rows, triples = _resolve(vectors, questions)
     if not rows or topn <= 0:
         return results
-    triples = np.asarray(triples, dtype=np.int64).reshape(-1, 3)
-    block = _block_rows(len(vectors))
-    for start in range(0, len(rows), block):
-        t = triples[start:start + block]
-        a, b, c = t[:, 0], t[:, 1], t[:, 2]
-        if method == "add":
-            scores = _normalise_rows(unit[b] - unit[a] + unit[c]) @ unit.T
-        else:
-            # (cos + 1) / 2 for the three query words at once: one product of 3 x block rows
-            sims = (unit[np.concatenate([a, b, c])] @ unit.T + 1.0) * 0.5
-            sa, sb, sc = np.split(sims, 3)
-            scores = sb * sc / (sa + MUL_EPSILON)
-        r = np.arange(len(t))
-        scores[r, a] = -np.inf
-        scores[r, b] = -np.inf
-        scores[r, c] = -np.inf
-        top_idx, top_scores = _top(scores, topn)
-        for i in range(len(t)):
-            results[rows[start + i]].results = _collect(vectors, top_idx[i], top_scores[i])
+    block = block_rows(len(vectors), _BLOCK_ELEMENTS)
+    for k, found in zip(rows, analogies(unit, triples, topn, method=method, block=block)):
+        results[k].results = _collect(vectors, found)
     return results

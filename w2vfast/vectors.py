@@ -4,6 +4,7 @@ import functools
 import numpy as np
 
 from .formats import write_vectors
+from .vecmath import nearest, normalise_rows
 
 
 def _to_str(word):
@@ -66,8 +67,7 @@ class Vectors:
     def unit_vectors(self):
         """Rows scaled to unit length (computed once; zero rows stay zero)."""
         if self._unit is None:
-            norms = np.linalg.norm(self.vectors, axis=1, keepdims=True)
-            self._unit = self.vectors / np.where(norms > 0, norms, 1)
+            self._unit = normalise_rows(self.vectors)
         return self._unit
 
     def most_similar(self, word, topn=10):
@@ -75,29 +75,22 @@ class Vectors:
         words = [word] if isinstance(word, str) else list(word)
         unit = self.unit_vectors()
         idx = [self._index(w) for w in words]
-        query = unit[idx].sum(axis=0)
-        norm = np.linalg.norm(query)
-        scores = unit @ (query / norm if norm > 0 else query)
-        scores[idx] = -np.inf
-        n = min(topn, len(scores) - len(idx))
-        if n <= 0:
-            return []
-        best = np.argpartition(-scores, n - 1)[:n]
-        best = best[np.argsort(-scores[best], kind="stable")]
-        return [(self.index_to_key[i], float(scores[i])) for i in best]
+        query = normalise_rows(unit[idx].sum(axis=0)[None])
+        [found] = nearest(unit, query, topn, exclude=[idx])
+        return self._words_and_scores(found)
 
     def most_similar_by_vector(self, vector, topn=1, exclude=()):
         """The word (topn=1) or (word, cosine) list closest to `vector`, skipping `exclude`."""
-        unit = self.unit_vectors()
-        v = np.asarray(vector, dtype=np.float32)
-        norm = np.linalg.norm(v)
-        scores = unit @ (v / norm if norm > 0 else v)
-        for w in exclude:
-            if w in self.key_to_index:
-                scores[self.key_to_index[w]] = -np.inf
-        order = np.argsort(-scores, kind="stable")[:topn]
-        found = [(self.index_to_key[i], float(scores[i])) for i in order]
+        query = normalise_rows(np.asarray(vector, dtype=np.float32)[None])
+        skip = [self.key_to_index[w] for w in exclude if w in self.key_to_index]
+        [found] = nearest(self.unit_vectors(), query, len(self) if topn is None else topn,
+                          exclude=[skip])
+        found = self._words_and_scores(found)
         return found[0][0] if topn == 1 else found
+
+    def _words_and_scores(self, found):
+        idx, scores = found
+        return [(self.index_to_key[i], float(s)) for i, s in zip(idx.tolist(), scores.tolist())]
 
     def save(self, path, binary=False):
         """Write word2vec text or binary format (atomically when `path` is a file)."""

@@ -8,14 +8,15 @@ import os
 import sys
 
 import click
-import numpy as np
 
 from .. import query as queries
 from ..atomic import check_writable
 from ..formats import VectorFileError, read_vectors, write_vectors
+from ..vecmath import normalise_rows
 from .common import Word2vecCommand, fail, handle_errors
-from .flags import flag
 from .console import finite, load_vectors, out, out_json, read_raw, same_file, split_words, warn
+from .flags import flag
+
 
 def _analogy_json(r):
     return {
@@ -136,8 +137,7 @@ def convert(source, dest, binary, limit, normalize):
         binary = 0 if source == "-" or not _is_text_file(source) else 1
     words, vectors = read_raw(source, limit)
     if normalize:
-        norms = np.linalg.norm(vectors, axis=1, keepdims=True)
-        vectors = vectors / np.where(norms > 0, norms, 1)
+        vectors = normalise_rows(vectors)
     try:
         write_vectors(dest, words, vectors, binary=bool(binary))
     except ValueError as e:  # a word the formats cannot hold (a binary file's word with a tab)
