@@ -20,7 +20,7 @@ from hypothesis import HealthCheck, example, given, settings, strategies as st
 
 import reference  # tests/reference.py
 import w2vfast
-from w2vfast import corpus as corpus_module, formats, vocab as vocab_module
+from w2vfast import compression, corpus as corpus_module, formats, vocab as vocab_module
 from w2vfast.corpus import CorpusError
 from w2vfast.formats import VectorFileError, read_vectors, write_vectors
 from w2vfast.vocab import VocabularyError, build_vocabulary, read_vocab_file, save_vocab_file
@@ -143,7 +143,7 @@ def _write(path, data):
 
 def _looks_compressed(data):
     return (data.startswith((b"\x1f\x8b", b"\xfd7zXZ\x00"))
-            or corpus_module._is_bzip2(data[:10]))
+            or compression.is_bzip2(data[:10]))
 
 
 # --------------------------------------------------------------------------
