@@ -167,7 +167,7 @@ def check_read(body, binary=None, limit=None):
     assert all(isinstance(w, bytes) and w for w in words)
     if binary is None:
         rest = body.split(b"\n", 1)[1]
-        binary = not formats._first_row_looks_text(formats._ByteReader(io.BytesIO(rest), "", False), dim)
+        binary = not formats.word2vec.first_row_looks_text(formats.bytereader.ByteReader(io.BytesIO(rest), "", False), dim)
     out = io.BytesIO()
     try:
         write_vectors(out, words, vectors, binary=binary)
