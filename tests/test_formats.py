@@ -1,4 +1,4 @@
-"""Tests for w2vfast/formats.py: the word2vec text and binary vector files."""
+"""Tests for w2vfast/formats/: the word2vec text and binary vector files."""
 
 import bz2
 import ctypes

@@ -40,6 +40,7 @@ __all__ = [
     "format_for_binary",
     "get_format",
     "read_vectors",
+    "sniff_format",
     "write_vectors",
 ]
 
