@@ -96,8 +96,8 @@ def sniff_format(reader: ByteReader) -> VectorFormat:
 def detect_format(source) -> VectorFormat:
     """The format :func:`read_vectors` reads ``source`` in when given none.
 
-    ``source`` is a path or a binary file object, as for read_vectors; standard input (``"-"``)
-    is read and cannot be read again, so look before reading only at files.
+    ``source`` is as for read_vectors.  Sniffing reads the start of the file, which a stream
+    (standard input, a file object) cannot give back: look before reading at paths only.
     """
     with open_reader(source) as reader:
         return sniff_format(reader)
