@@ -29,7 +29,7 @@ import reference as ref  # noqa: E402  the same reference the tests use
 import numpy  # noqa: F401  imported before: only w2vfast's code is instrumented
 
 with atheris.instrument_imports():
-    from w2vfast import corpus as corpus_module, vocab as vocab_module
+    from w2vfast import compression, corpus as corpus_module, vocab as vocab_module
     from w2vfast.corpus import CorpusError
     from w2vfast.vocab import VocabularyError, build_vocabulary
 
@@ -50,7 +50,7 @@ def decompressed(data):
     try:
         if data.startswith(b"\x1f\x8b"):
             return gzip.decompress(data)
-        if corpus_module._is_bzip2(data[:10]):
+        if compression.is_bzip2(data[:10]):
             return bz2.decompress(data)
         if data.startswith(b"\xfd7zXZ\x00"):
             return lzma.decompress(data)

@@ -1,4 +1,4 @@
-"""Coverage-guided fuzzing of the vector-file reader (w2vfast/formats.py) with atheris.
+"""Coverage-guided fuzzing of the vector-file reader (w2vfast/formats/) with atheris.
 
     pip install atheris
     python fuzz/fuzz_vectors.py -max_total_time=180 -max_len=4096 CORPUS_DIR [SEEDS_DIR]
@@ -44,7 +44,7 @@ def check(data):
     mode, body = data[0], data[1:]
     binary = (None, True, False)[mode % 3]
     limit = (None, 1, 2, 3)[(mode >> 2) % 4]
-    formats._CHUNK_BYTES = 7 if mode & 0x40 else 1 << 20
+    formats.bytereader.CHUNK_BYTES = 7 if mode & 0x40 else 1 << 20
     try:
         words, vectors = read_vectors(io.BytesIO(body), binary=binary, limit=limit)
     except VectorFileError:
@@ -57,8 +57,8 @@ def check(data):
     assert np.isfinite(vectors).all()
     assert all(isinstance(w, bytes) and w for w in words)
 
-    was_binary = binary if binary is not None else not formats._first_row_looks_text(
-        formats._ByteReader(io.BytesIO(body.split(b"\n", 1)[1]), "x", False), dim)
+    was_binary = binary if binary is not None else not formats.word2vec.first_row_looks_text(
+        formats.bytereader.ByteReader(io.BytesIO(body.split(b"\n", 1)[1]), "x", False), dim)
     out = io.BytesIO()
     try:
         write_vectors(out, words, vectors, binary=was_binary)

@@ -1,4 +1,4 @@
-"""Tests for w2vfast/formats.py: the word2vec text and binary vector files."""
+"""Tests for w2vfast/formats/: the word2vec text and binary vector files."""
 
 import bz2
 import ctypes
@@ -61,7 +61,7 @@ def chunk_size(request, monkeypatch):
 
     Tiny reads put every row, word and number across read boundaries.
     """
-    monkeypatch.setattr(formats, "_CHUNK_BYTES", request.param)
+    monkeypatch.setattr(formats.bytereader, "CHUNK_BYTES", request.param)
     return request.param
 
 
@@ -388,8 +388,8 @@ def test_atomic_write_keeps_old_file_on_validation_error(tmp_path):
 def test_atomic_write_keeps_old_file_when_writing_fails_midway(tmp_path, monkeypatch, binary):
     path = tmp_path / "model.bin"
     path.write_bytes(b"old contents")
-    block_name = "_binary_block" if binary else "_text_block"
-    real_block = getattr(formats, block_name)
+    block_module = formats.binary if binary else formats.text
+    real_block = block_module.block
     calls = []
 
     def failing_block(words, rows):
@@ -398,8 +398,8 @@ def test_atomic_write_keeps_old_file_when_writing_fails_midway(tmp_path, monkeyp
             raise OSError("disk full (simulated)")
         return real_block(words, rows)
 
-    monkeypatch.setattr(formats, block_name, failing_block)
-    monkeypatch.setattr(formats, "_WRITE_BATCH_VALUES", 10)  # 2 rows of 5 per block
+    monkeypatch.setattr(block_module, "block", failing_block)
+    monkeypatch.setattr(formats.word2vec, "WRITE_BATCH_VALUES", 10)  # 2 rows of 5 per block
     words, vectors = random_model(count=20, dim=5)
     with pytest.raises(OSError, match="simulated"):
         write_vectors(path, words, vectors, binary=binary)
@@ -489,7 +489,7 @@ def test_vector_file_error_is_a_value_error():
 
 def test_binary_garbage_without_spaces_fails_cleanly(tmp_path):
     path = tmp_path / "v.bin"
-    path.write_bytes(b"2 3\n" + b"x" * (formats._MAX_WORD_BYTES + 10))
+    path.write_bytes(b"2 3\n" + b"x" * (formats.binary.MAX_WORD_BYTES + 10))
     with pytest.raises(VectorFileError, match="row 1: no word ending in a space"):
         read_vectors(path, binary=True)
 

@@ -20,7 +20,7 @@ from hypothesis import HealthCheck, example, given, settings, strategies as st
 
 import reference  # tests/reference.py
 import w2vfast
-from w2vfast import corpus as corpus_module, formats, vocab as vocab_module
+from w2vfast import compression, corpus as corpus_module, formats, vocab as vocab_module
 from w2vfast.corpus import CorpusError
 from w2vfast.formats import VectorFileError, read_vectors, write_vectors
 from w2vfast.vocab import VocabularyError, build_vocabulary, read_vocab_file, save_vocab_file
@@ -143,7 +143,7 @@ def _write(path, data):
 
 def _looks_compressed(data):
     return (data.startswith((b"\x1f\x8b", b"\xfd7zXZ\x00"))
-            or corpus_module._is_bzip2(data[:10]))
+            or compression.is_bzip2(data[:10]))
 
 
 # --------------------------------------------------------------------------
@@ -167,7 +167,7 @@ def check_read(body, binary=None, limit=None):
     assert all(isinstance(w, bytes) and w for w in words)
     if binary is None:
         rest = body.split(b"\n", 1)[1]
-        binary = not formats._first_row_looks_text(formats._ByteReader(io.BytesIO(rest), "", False), dim)
+        binary = not formats.word2vec.first_row_looks_text(formats.bytereader.ByteReader(io.BytesIO(rest), "", False), dim)
     out = io.BytesIO()
     try:
         write_vectors(out, words, vectors, binary=binary)

@@ -96,7 +96,7 @@ class Vectors:
         """Write word2vec text or binary format (atomically when `path` is a file)."""
         words = self._words if all(isinstance(w, bytes) for w in self._words) else \
             [_to_bytes(w) for w in self.index_to_key]
-        write_vectors(path, words, self.vectors, binary=binary)
+        write_vectors(path, words, self.vectors, fmt="binary" if binary else "text")
 
 
 class Model(Vectors):

@@ -11,7 +11,7 @@ import click
 
 from .. import query as queries
 from ..atomic import check_writable
-from ..formats import VectorFileError, read_vectors, write_vectors
+from ..formats import VectorFileError, detect_format, format_for_binary, write_vectors
 from ..vecmath import normalise_rows
 from .common import Word2vecCommand, fail, handle_errors
 from .console import finite, load_vectors, out, out_json, read_raw, same_file, split_words, warn
@@ -103,10 +103,10 @@ def eval_command(vectors, analogies, similarity, no_analogies, no_similarity, re
 
 
 def _is_text_file(path):
-    """Whether the first row of a vector file is text (else binary, or broken)."""
+    """Whether the formats' sniffer takes a vector file for text (else binary, or a file that
+    reading then reports as broken)."""
     try:
-        read_vectors(path, binary=False, limit=1)
-        return True
+        return detect_format(path).name == "text"
     except (VectorFileError, OSError, ValueError):
         return False
 
@@ -138,12 +138,13 @@ def convert(source, dest, binary, limit, normalize):
     words, vectors = read_raw(source, limit)
     if normalize:
         vectors = normalise_rows(vectors)
+    out_format = format_for_binary(binary)
     try:
-        write_vectors(dest, words, vectors, binary=bool(binary))
+        write_vectors(dest, words, vectors, fmt=out_format)
     except ValueError as e:  # a word the formats cannot hold (a binary file's word with a tab)
         fail(f"cannot write {dest!r}: {e} (no reader could split it back out)")
     click.echo(f"Wrote {len(words)} x {vectors.shape[1]} vectors"
-               f"{' (unit length)' if normalize else ''} in {'binary' if binary else 'text'} "
+               f"{' (unit length)' if normalize else ''} in {out_format.name} "
                f"format to {'standard output' if dest == '-' else dest}", err=True)
 
 
