@@ -57,8 +57,8 @@ def train(corpus=None, *, output=None, binary=opts.default("binary"), save_vocab
     if unknown:
         raise TypeError(f"unknown option(s): {', '.join(sorted(unknown))}")
     job = Job(corpus=corpus, options=options,
-              outputs=Outputs(output=output, binary=bool(binary), save_vocab=save_vocab,
-                              save_context=save_context, save_model=save_model),
+              outputs=Outputs.with_binary(binary, output=output, save_vocab=save_vocab,
+                                          save_context=save_context, save_model=save_model),
               read_vocab=read_vocab, checkpoint=checkpoint,
               checkpoint_every=opts.default("checkpoint_every") if checkpoint_every is None else checkpoint_every,
               resume=resume, init_model=init_model, update_vocab=update_vocab, ids_memory=ids_memory,

@@ -8,23 +8,23 @@ from dataclasses import asdict, dataclass, replace
 from typing import Optional
 
 from .atomic import check_writable
-from .formats import write_vectors
+from .formats import format_for_binary, write_vectors
 from .options import OptionError
 from .vocab import save_vocab_file
 
 # what a checkpoint remembers of them, so that --resume needs no flags
-SAVED = ("output", "binary", "save_vocab", "save_context", "save_model", "classes")
+SAVED = ("output", "format", "save_vocab", "save_context", "save_model", "classes")
 
 
 @dataclass(frozen=True)
 class Outputs:
     """`output`: the word vectors (or with `classes` K, K k-means word classes, `word classid`
-    lines, as word2vec.c's -classes); `binary`: word2vec binary rather than text format;
+    lines, as word2vec.c's -classes); `format`: the vector files' format (formats.FORMATS);
     `save_vocab`: `word count` lines; `save_context`: the context vectors; `save_model`: a model
     directory (model_io); `log_json`: the JSON lines of the run's progress.  "-" is standard
     output."""
     output: Optional[str] = None
-    binary: bool = False
+    format: str = "text"
     save_vocab: Optional[str] = None
     save_context: Optional[str] = None
     save_model: Optional[str] = None
@@ -36,18 +36,26 @@ class Outputs:
         """Only -save-vocab: the corpus is counted and nothing trained (as word2vec.c)."""
         return self.output is None and self.save_model is None and self.save_context is None
 
-    @property
-    def vector_format(self):
-        return "binary" if self.binary else "text"
+    @classmethod
+    def with_binary(cls, binary, **kw):
+        """Outputs in the format word2vec.c's -binary 0|1 names."""
+        return cls(format=format_for_binary(bool(binary)).name, **kw)
 
     def saved(self):
-        """What a checkpoint stores of them."""
-        return {k: v for k, v in asdict(self).items() if k in SAVED}
+        """What a checkpoint stores of them (the format also as word2vec.c's -binary, which
+        checkpoints written before formats had names hold)."""
+        kept = {k: v for k, v in asdict(self).items() if k in SAVED}
+        return {**kept, "binary": self.format == "binary"}
 
     def completed_by(self, saved):
-        """These outputs with the ones a checkpoint names filled in where none is given."""
-        return replace(self, **{k: saved[k] for k in SAVED
-                                if k in saved and not getattr(self, k)})
+        """These outputs with the ones a checkpoint names filled in where none is given (a
+        format given is any but the default)."""
+        saved = dict(saved)
+        if "format" not in saved and "binary" in saved:
+            saved["format"] = format_for_binary(bool(saved["binary"])).name
+        given = {k: getattr(self, k) for k in SAVED}
+        given["format"] = None if self.format == "text" else self.format
+        return replace(self, **{k: saved[k] for k in SAVED if k in saved and not given[k]})
 
     def check_given(self):
         """Something to write."""
@@ -85,8 +93,8 @@ class Outputs:
                 from .classes import compute_classes, write_classes
                 write_classes(self.output, words, compute_classes(vectors, self.classes))
             else:
-                write_vectors(self.output, words, vectors, binary=self.binary)
+                write_vectors(self.output, words, vectors, fmt=self.format)
         if self.save_context is not None:
-            write_vectors(self.save_context, words, context, binary=self.binary)
+            write_vectors(self.save_context, words, context, fmt=self.format)
         if self.save_model is not None:
             save_model(self.save_model)

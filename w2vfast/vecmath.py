@@ -67,18 +67,22 @@ def block_rows(n_cols: int, elements: Optional[int] = None, max_rows: int = MAX_
 def normalise_rows(x, *, dead_rows: bool = False):
     """Rows of `x` scaled to unit length, as a new float32 array; a zero row stays zero.
 
-    With `dead_rows`, returns ``(unit, dead)`` with compute-accuracy's treatment instead: C
-    divides by the norm whatever it is, so a zero or non-finite row becomes NaN; such a row is
-    "dead" (`dead[i]` True), zeroed here so that its dot products are 0, never an answer under
-    compute-accuracy's rule (see `analogy_answers`).  A row whose norm overflows to inf becomes
-    a finite zero row in C too and stays alive.
+    With `dead_rows`, returns ``(unit, dead)`` with the C tools' treatment instead
+    (compute-accuracy's rows, word2vec.c's class centroids): C divides by the norm whatever it
+    is, so a zero or non-finite row becomes NaN; such a row is "dead" (`dead[i]` True), zeroed
+    here so that its dot products are 0, never an answer under compute-accuracy's rule (see
+    `analogy_answers`).  A row whose norm overflows to inf becomes a finite zero row in C too
+    and stays alive.  These norms sum the squares as one float32 dot product per row, the other
+    rows' as NumPy's pairwise float32 sum: the two differ in the last bit on about a fifth of
+    the rows, and each keeps the arithmetic its results (evaluation counts, word classes,
+    nearest words, written unit vectors) have always had.
     """
     x = np.asarray(x, dtype=np.float32)
     if not dead_rows:
         norms = np.linalg.norm(x, axis=1, keepdims=True)
         return x / np.where(norms > 0, norms, 1)
     with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
-        norms = np.linalg.norm(x, axis=1, keepdims=True)
+        norms = np.sqrt(np.einsum("ij,ij->i", x, x, dtype=np.float32))[:, None]
         unit = x / norms
     dead = ~np.isfinite(unit).all(axis=1)
     unit[dead] = 0.0

@@ -90,9 +90,9 @@ def _job(corpus, f, debug, log_json):
     printer = (ProgressPrinter(threads, iterations=None if f["resume"] else model_options["iter"])
                if debug >= 2 else None)
     log = JsonLog(log_json, model_options["iter"]) if log_json else None
-    outputs = Outputs(output=f.pop("output"), binary=bool(f.pop("binary")), save_vocab=f.pop("save_vocab"),
-                      save_context=f.pop("save_context"), save_model=f.pop("save_model"),
-                      classes=f.pop("classes"), log_json=log_json)
+    outputs = Outputs.with_binary(f.pop("binary"), output=f.pop("output"), save_vocab=f.pop("save_vocab"),
+                                  save_context=f.pop("save_context"), save_model=f.pop("save_model"),
+                                  classes=f.pop("classes"), log_json=log_json)
     return Job(corpus=corpus, options=model_options, outputs=outputs,
                progress=Reporter(printer, log) if printer or log else None,
                on_vocab=vocabulary_reporter(debug),
