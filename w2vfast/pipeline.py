@@ -170,31 +170,49 @@ def run(job, world=None):
     if outputs.vocabulary_only and job.command:
         count_only(job, outputs, world)
         return None
+    start = begin(job, world, saved)
+    matrices = start.matrices if start.matrices is not None else make_matrices(start, world)
+    outputs.check_classes(len(start.words))
+    if job.on_vocab is not None:
+        job.on_vocab(world.vocabulary_report(start.dictionary))
+    model = train(job, world, start, matrices, outputs)
+    start.dictionary = None  # the corpus ids are no longer needed: free them before writing
+    # outputs only once training succeeded: an interrupted or failed run writes nothing
+    o, words, counts = start.options, start.words, start.counts
+    world.lead(outputs.write, words, counts, model.vectors, model.context_vectors(),
+               lambda path: save_model(path, words, counts, matrices, o, model.stats, kind=start.kind))
+    return model
+
+
+def begin(job, world, saved):
+    """The run's start (start.py): its options, vocabulary and corpus ids."""
     world.together(check_isa)
     world.begin(opts.resolve(**job.options), job.warn)
     _core.map_large_blocks()  # freed tables go back to the system, not into the run's peak
     storage = IdsStorage.for_run(job.ids_memory, job.tmp_dir)
-
     if saved is not None:
-        start = resumed(saved, job.resume, job.options, storage)
-    elif job.init_model is not None:
-        start = continued(load_model(job.init_model), job.init_model, job.corpus,
-                          opts.resolve(**job.options), job.options.get("size"), job.update_vocab, storage)
-    else:
-        start = fresh(job.corpus, opts.resolve(**job.options), job.read_vocab, storage, world.vocabulary)
-    o, kind, d, words, counts = start.options, start.kind, start.dictionary, start.words, start.counts
-    matrices = start.matrices
-    if matrices is None:
-        world.together(check_memory, kind, len(words), o, world.matrix_copies)
-        if start.grow_from is not None:
-            new_words = len(words) != len(start.grow_from["syn0"])
-            matrices = kind.continued_matrices(start.grow_from, len(words), o, new_words)
-        else:
-            matrices = kind.new_matrices(len(words), o)
-    outputs.check_classes(len(words))
-    if job.on_vocab is not None:
-        job.on_vocab(world.vocabulary_report(d))
+        return resumed(saved, job.resume, job.options, storage)
+    o = opts.resolve(**job.options)
+    if job.init_model is not None:
+        return continued(load_model(job.init_model), job.init_model, job.corpus, o,
+                         job.options.get("size"), job.update_vocab, storage)
+    return fresh(job.corpus, o, job.read_vocab, storage, world.vocabulary)
 
+
+def make_matrices(start, world):
+    """The kind's matrices for the vocabulary, once the memory check has passed: fresh, or a
+    saved model's grown to the new vocabulary."""
+    o, kind, n_words = start.options, start.kind, len(start.words)
+    world.together(check_memory, kind, n_words, o, world.matrix_copies)
+    if start.grow_from is None:
+        return kind.new_matrices(n_words, o)
+    return kind.continued_matrices(start.grow_from, n_words, o, n_words != len(start.grow_from["syn0"]))
+
+
+def train(job, world, start, matrices, outputs):
+    """The trainer over the matrices, run to the end (checkpoints and exchanges on the way);
+    returns the Model."""
+    o, kind, d, words, counts = start.options, start.kind, start.dictionary, start.words, start.counts
     try:
         trainer = kind.trainer(o, matrices, counts, corpus=d, seed=world.seed(o["seed"]))
     except TableError as e:
@@ -224,10 +242,7 @@ def run(job, world=None):
     except _core.TrainingDiverged:
         raise diverged(o) from None
     train_seconds = time.perf_counter() - t0
-    sync = scale = None  # a distributed run's copy of the matrices goes with them
     world.together(check_finite, matrices, o)
-
-    vectors = kind.written_vectors(matrices, o)
     total_words = world.total(trainer.total_words)
     stats = {"vocab_size": len(words), "corpus_tokens": world.total(d.n_tokens),
              "train_words": world.total(d.n_ids), "truncated_tokens": world.total(d.n_truncated),
@@ -235,9 +250,4 @@ def run(job, world=None):
              "cpu_seconds": time.process_time() - cpu0,
              "words_per_sec": total_words / train_seconds if train_seconds > 0 else 0.0,
              **world.stats()}
-    del trainer, d  # the corpus ids are no longer needed: free them before writing
-    model = Model(words, vectors, counts, matrices, kind, o, stats)
-    # outputs only once training succeeded: an interrupted or failed run writes nothing
-    world.lead(outputs.write, words, counts, model.vectors, model.context_vectors(),
-               lambda path: save_model(path, words, counts, matrices, o, stats, kind=kind))
-    return model
+    return Model(words, kind.written_vectors(matrices, o), counts, matrices, kind, o, stats)
