@@ -3,6 +3,16 @@ import builtins
 
 import pytest
 
+from shared import CORPUS  # tests/shared.py
+
+
+@pytest.fixture
+def corpus(tmp_path):
+    """shared.CORPUS as tmp_path/corpus.txt (files that train on another corpus define their own)."""
+    path = tmp_path / "corpus.txt"
+    path.write_bytes(CORPUS)
+    return path
+
 
 @pytest.fixture
 def no_matplotlib(monkeypatch):
