@@ -1,5 +1,9 @@
 """Constants more than one test file needs."""
+import os
 import random
+
+# Under AddressSanitizer (.ci/run's sanitizer step) memory use and speed are not the product's.
+SANITIZED = "libasan" in os.environ.get("LD_PRELOAD", "")
 
 # Every command that reads a vector file, with `{}` for the file and `{out}` for an output path:
 # each must turn a damaged file into a one-line error naming the line or row.
