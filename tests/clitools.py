@@ -86,6 +86,13 @@ def assert_ok(result):
     assert result.exit_code == 0, (result.exit_code, result.stderr, result.exception)
 
 
+def ok(result):
+    """assert_ok, and no traceback printed either; return the result."""
+    assert result.exit_code == 0, (result.exit_code, result.stdout, result.stderr, result.exception)
+    assert "Traceback" not in result.output
+    return result
+
+
 def assert_no_traceback(result):
     # in process, an exception that escaped the command shows up as result.exception
     assert result.exception is None or isinstance(result.exception, SystemExit), result.exception

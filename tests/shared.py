@@ -1,6 +1,10 @@
 """Constants more than one test file needs."""
 import os
 import random
+from pathlib import Path
+
+# The data sets shared between checkouts (../shared/data): tests that need one skip without it.
+DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
 
 # Under AddressSanitizer (.ci/run's sanitizer step) memory use and speed are not the product's.
 SANITIZED = "libasan" in os.environ.get("LD_PRELOAD", "")
