@@ -68,7 +68,7 @@ def peak_rss_mib(*args, timeout=120):
 # What this machine allows
 # --------------------------------------------------------------------------
 
-def _can_mount_tmpfs():
+def can_mount_tmpfs():
     """The path of `unshare` if it can mount a tmpfs in a private mount namespace, else None."""
     unshare = shutil.which("unshare")
     if unshare is None:

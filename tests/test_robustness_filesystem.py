@@ -19,8 +19,9 @@ import pytest
 
 from w2vfast import formats
 
-from clitools import (_can_mount_tmpfs, assert_ok, assert_one_error_line,  # tests/clitools.py
-                      assert_one_error_line_proc, cli, listing, module_command, run_module, words_of)
+from clitools import (assert_ok, assert_one_error_line, assert_one_error_line_proc,  # tests/clitools.py
+                      cli, listing, module_command, run_module, words_of)
+from clitools import can_mount_tmpfs as _can_mount_tmpfs
 from shared import FAST  # tests/shared.py
 
 
