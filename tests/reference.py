@@ -5,6 +5,8 @@ The contract: tokens split at space, tab, newline, vertical tab and form feed; '
 wherever it is; "</s>" for every newline; a token longer than MAX_TOKEN bytes cut, backing off
 to the start of a UTF-8 character (or at MAX_TOKEN when there is none); the vocabulary is "</s>"
 first, then words with count >= min_count by count descending, ties by first occurrence.
+
+assert_matches_reference checks a finalized `_core.Dictionary` against it.
 """
 import collections
 import re
@@ -46,3 +48,13 @@ def vocabulary(tokens, min_count):
     words = [EOS] + kept
     index = {w: i for i, w in enumerate(words)}
     return words, [counts[w] for w in words], [index[t] for t in tokens if t in index]
+
+
+def assert_matches_reference(d, data, min_count):
+    """The finalized Dictionary `d` of `data` holds the reference's words, counts and ids."""
+    words, counts, ids = vocabulary(tokenize(data), min_count)
+    assert d.words() == words
+    assert d.counts().tolist() == counts
+    assert d.ids().tolist() == ids
+    assert d.n_words == len(words)
+    assert d.n_ids == len(ids)

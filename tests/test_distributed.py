@@ -23,7 +23,7 @@ from w2vfast.kinds import ModelKind
 from w2vfast.corpus import CorpusError, read_file_list, shard_range
 from w2vfast.distributed import _merge_counts
 
-from test_robustness import module_command
+from clitools import module_command  # tests/clitools.py
 
 SHARED = Path(__file__).resolve().parents[2] / "shared" / "data"
 LEE = SHARED / "lee_background.cor"

@@ -21,7 +21,9 @@ from w2vfast import _core, api
 from w2vfast.cli import main
 from w2vfast.memory import IdsStorage
 
-from test_robustness import _can_mount_tmpfs, assert_one_error_line_proc, module_command, SANITIZED
+from clitools import assert_one_error_line_proc, module_command  # tests/clitools.py
+from clitools import can_mount_tmpfs as _can_mount_tmpfs
+from shared import SANITIZED  # tests/shared.py
 
 # 3000 sentences over a vocabulary of a few hundred words: ids of one and two varint bytes
 _rng = np.random.default_rng(7)
