@@ -13,7 +13,7 @@
 # /tmp/w2vfast-fuzz) and reused by the next run, by either driver; a crash is written there
 # as crash-* and the run stops with status 1.  Reproduce one with
 #   $FUZZ_WORK/fuzz_tokenizer CRASH    or    python fuzz/fuzz_vectors.py --replay CRASH
-# and turn it into a test in tests/ (see test_robustness.py and test_properties.py).
+# and turn it into a test in tests/ (see test_robustness_vectors.py and test_properties.py).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 

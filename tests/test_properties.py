@@ -2,7 +2,7 @@
 vocabulary (any bytes in: consistent counts out, or a clean error), and the vector-file reader
 (any bytes in: a clean VectorFileError or a correct parse, never anything else).
 
-tests/test_vocab.py already checks the C tokenizer (`_core.Dictionary`) against a reference on
+tests/test_tokenizer.py already checks the C tokenizer (`_core.Dictionary`) against a reference on
 random corpora and chunk splits; here the whole path from a file is checked: compression
 sniffing, the chunked reading, the vertical-tab/form-feed split of the tokenizer, the errors
 for corpora without words, the vocabulary file round trip, and training on arbitrary bytes.

@@ -31,7 +31,7 @@ from shared import CORPUS, FAST, SANITIZED  # tests/shared.py
     (["-negative", "1e3"], "-negative"),
 ])
 def test_wrong_types_are_usage_errors(corpus, tmp_path, bad, flag):
-    """Not covered by test_cli.py's table (which has -size abc and -iter 1.5)."""
+    """Not covered by test_cli_errors.py's table (which has -size abc and -iter 1.5)."""
     out = tmp_path / "vec.txt"
     args = [a for a in FAST]
     result = cli("train", corpus, "-output", out, *args, *bad)
