@@ -66,8 +66,12 @@ W2V_INLINE void w2v_train_sg_window(const w2v_model *m, w2v_thread *t, uint32_t 
     }
     for (int c0 = 0; c0 < n_ctx; c0 += W2V_BLOCK_CONTEXTS) {
         int n = n_ctx - c0 < W2V_BLOCK_CONTEXTS ? n_ctx - c0 : W2V_BLOCK_CONTEXTS;
-        for (int k = 0; k < m->n_losses; k++)
-            w2v_loss_block(m, t, &m->loss[k], rows[k], labels[k], n_rows[k], ctx + c0, n, alpha, dM, k > 0, loss);
+        /* the first loss sets dM, the others add to it; `add` a constant in each call, so the
+         * block updates' column loops compile without a test of it (a runtime flag there had
+         * GCC version those loops, doubling their code) */
+        w2v_loss_block(m, t, &m->loss[0], rows[0], labels[0], n_rows[0], ctx + c0, n, alpha, dM, 0, loss);
+        for (int k = 1; k < m->n_losses; k++)
+            w2v_loss_block(m, t, &m->loss[k], rows[k], labels[k], n_rows[k], ctx + c0, n, alpha, dM, 1, loss);
         for (int j = 0; j < n; j++) w2v_axpy(1.0f, dM + (size_t)j * D, m->syn0 + (size_t)ctx[c0 + j] * D, D);
     }
 }

@@ -56,9 +56,9 @@ W2V_INLINE void w2v_loss_prefetch_next(const w2v_loss *l, const uint32_t *sen, i
 }
 
 /* One input vector l1 predicting `word` (with the drawn `targets`); l1's gradient added to neu1e. */
-W2V_INLINE void w2v_loss_update(const w2v_model *m, const w2v_thread *t, const w2v_loss *l, const float *l1,
-                                uint32_t word, const uint32_t *targets, float alpha, float *neu1e,
-                                double *loss) {
+W2V_INLINE void w2v_loss_update(const w2v_model *m, const w2v_thread *t, const w2v_loss *l,
+                                const float *restrict l1, uint32_t word, const uint32_t *targets, float alpha,
+                                float *restrict neu1e, double *loss) {
     switch (l->kind) {
     case W2V_LOSS_HS: w2v_hs_update(m, t, l, l1, word, alpha, neu1e, loss); break;
     case W2V_LOSS_NS: w2v_ns_update(m, l, l1, targets, alpha, neu1e, loss); break;

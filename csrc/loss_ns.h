@@ -36,24 +36,28 @@ static int w2v_ns_init(w2v_loss *l, uint32_t vocab_size) {
 W2V_INLINE void w2v_ns_draw(w2v_thread *t, const w2v_loss *l, uint32_t *targets, uint32_t word) {
     const w2v_alias noise = {(uint32_t)l->table_len[0], (const uint32_t *)l->table[0],
                              (const uint32_t *)l->table[1]};
+    const int n = l->param; /* a local: the stores below may alias an int field */
     targets[0] = word;
-    for (int k = 1; k <= l->param; k++) targets[k] = w2v_sample_noise(&noise, &t->rng);
+    for (int k = 1; k <= n; k++) targets[k] = w2v_sample_noise(&noise, &t->rng);
 }
 
 /* The noise words' rows are random, and so likely cache misses: the next window's are drawn one
  * window ahead and asked for while this window trains. */
 W2V_INLINE void w2v_ns_prefetch(const w2v_model *m, const w2v_loss *l, const uint32_t *targets) {
-    for (int k = 0; k <= l->param; k++) w2v_prefetch_row(l->out + (size_t)targets[k] * m->dim, m->dim);
+    const int D = m->dim, n = l->param;
+    const float *out = l->out;
+    for (int k = 0; k <= n; k++) w2v_prefetch_row(out + (size_t)targets[k] * D, D);
 }
 
 /* One input vector l1 against the word and its noise words; l1's share added to neu1e. */
 W2V_INLINE void w2v_ns_update(const w2v_model *m, const w2v_loss *l, const float *restrict l1,
                               const uint32_t *targets, float alpha, float *restrict neu1e, double *loss) {
-    const int D = m->dim;
-    for (int d = 0; d <= l->param; d++) {
+    const int D = m->dim, n = l->param;
+    float *out = l->out;
+    for (int d = 0; d <= n; d++) {
         uint32_t target = targets[d];
         if (d > 0 && target == targets[0]) continue;
-        float *l2 = l->out + (size_t)target * D;
+        float *l2 = out + (size_t)target * D;
         float f = w2v_dot(l1, l2, D);
         float label = d == 0 ? 1.0f : 0.0f;
         /* written so that a NaN f (a diverged run) takes the clipped branch, never the table */
@@ -69,8 +73,9 @@ W2V_INLINE void w2v_ns_update(const w2v_model *m, const w2v_loss *l, const float
  * into `buf`), with their labels. */
 W2V_INLINE int w2v_ns_block_targets(const w2v_loss *l, uint32_t word, const uint32_t *targets, uint32_t *buf,
                                     float *labels, const uint32_t **rows) {
+    const int k = l->param;
     int n = 0;
-    for (int d = 0; d <= l->param; d++) {
+    for (int d = 0; d <= k; d++) {
         if (d > 0 && targets[d] == word) continue;
         buf[n] = targets[d];
         labels[n++] = d == 0 ? 1.0f : 0.0f;
@@ -90,7 +95,8 @@ W2V_INLINE void w2v_ns_block(const w2v_model *m, w2v_thread *t, const w2v_loss *
     float *restrict S = t->block_s, *restrict G = t->block_g;
     const float **X = t->block_x;
     float **Y = t->block_y;
-    for (int r = 0; r < L; r++) X[r] = l->out + (size_t)rows[r] * D;
+    const float *out = l->out;
+    for (int r = 0; r < L; r++) X[r] = out + (size_t)rows[r] * D;
     const float **Mr = w2v_block_context_rows(m, t, L, ctx, n);
     w2v_dot_tiles(Mr, n, X, L, D, 0, S, ss);
     float block_loss = 0.0f;

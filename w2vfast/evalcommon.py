@@ -8,9 +8,25 @@ import math
 from pathlib import Path
 from typing import Union
 
-__all__ = ["DATA_DIR", "to_str", "pct", "ratio", "fmt_pct"]
+import numpy as np
+
+__all__ = ["DATA_DIR", "checked_vocabulary", "to_str", "pct", "ratio", "fmt_pct"]
 
 DATA_DIR = Path(__file__).resolve().parent / "data"
+
+
+def checked_vocabulary(words, vectors, restrict):
+    """`vectors` as an array and how many of the first words are used (`restrict`; 0 or None:
+    all), after checking that words and rows go together."""
+    vectors = np.asarray(vectors)
+    if vectors.ndim != 2:
+        raise ValueError("vectors must be a 2-D array, got shape %r" % (vectors.shape,))
+    if len(words) != vectors.shape[0]:
+        raise ValueError("%d words but %d vector rows" % (len(words), vectors.shape[0]))
+    n = len(words)
+    if restrict and restrict > 0:
+        n = min(n, int(restrict))
+    return vectors, n
 
 
 def to_str(w: Union[str, bytes]) -> str:

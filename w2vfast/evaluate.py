@@ -45,7 +45,7 @@ from typing import List, Optional, Sequence, Tuple, Union
 
 import numpy as np
 
-from .evalcommon import DATA_DIR, fmt_pct, pct, ratio, to_str
+from .evalcommon import DATA_DIR, checked_vocabulary, fmt_pct, pct, ratio, to_str
 from .vecmath import BLOCK_ELEMENTS, analogy_answers, block_rows, normalise_rows
 from .wordpairs import PairsResult, default_pairs_path, evaluate_word_pairs, pearson, spearman
 
@@ -256,14 +256,7 @@ def evaluate_analogies(
     ``questions_path``: default is the bundled ``questions-words.txt``.
     """
     qpath = Path(questions_path) if questions_path is not None else default_questions_path()
-    vectors = np.asarray(vectors)
-    if vectors.ndim != 2:
-        raise ValueError("vectors must be a 2-D array, got shape %r" % (vectors.shape,))
-    if len(words) != vectors.shape[0]:
-        raise ValueError("%d words but %d vector rows" % (len(words), vectors.shape[0]))
-    n = len(words)
-    if restrict and restrict > 0:
-        n = min(n, int(restrict))
+    vectors, n = checked_vocabulary(words, vectors, restrict)
 
     upper = _ascii_upper if case_insensitive else (lambda s: s)
     vocab = [upper(to_str(w)) for w in words[:n]]

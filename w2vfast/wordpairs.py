@@ -15,7 +15,7 @@ from typing import List, Optional, Sequence, Tuple, Union
 
 import numpy as np
 
-from .evalcommon import DATA_DIR, fmt_pct, pct, ratio, to_str
+from .evalcommon import DATA_DIR, checked_vocabulary, fmt_pct, pct, ratio, to_str
 from .vecmath import pair_cosines
 
 __all__ = [
@@ -142,14 +142,7 @@ def evaluate_word_pairs(
     missing word are left out of the correlations.
     """
     ppath = Path(pairs_path) if pairs_path is not None else default_pairs_path()
-    vectors = np.asarray(vectors)
-    if vectors.ndim != 2:
-        raise ValueError("vectors must be a 2-D array, got shape %r" % (vectors.shape,))
-    if len(words) != vectors.shape[0]:
-        raise ValueError("%d words but %d vector rows" % (len(words), vectors.shape[0]))
-    n = len(words)
-    if restrict and restrict > 0:
-        n = min(n, int(restrict))
+    vectors, n = checked_vocabulary(words, vectors, restrict)
     norm = (lambda s: s.upper()) if case_insensitive else (lambda s: s)
     index: dict = {}
     for i in range(n):

@@ -37,8 +37,8 @@ def read(reader: ByteReader, limit: Optional[int]) -> tuple[list[bytes], np.ndar
     if limit is not None:
         count = min(count, limit)
     looks_text = first_row_looks_text(reader, dim)
-    # refuse only a first row that is text and does not end where a binary row ends (float
-    # bytes may happen to spell numbers, fuzzing found)
+    # refuse only a first row that is text and does not end where a binary row ends: a binary
+    # row's float bytes may happen to spell numbers (tests/test_robustness_vectors.py)
     if looks_text and count > 0 and not first_row_fits_binary(reader, dim):
         raise VectorFileError(
             f"{reader.name}: row 1: this is a text-format row, not binary "
