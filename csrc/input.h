@@ -67,7 +67,7 @@ W2V_INLINE void w2v_train_sg_window(const w2v_model *m, w2v_thread *t, uint32_t 
     for (int c0 = 0; c0 < n_ctx; c0 += W2V_BLOCK_CONTEXTS) {
         int n = n_ctx - c0 < W2V_BLOCK_CONTEXTS ? n_ctx - c0 : W2V_BLOCK_CONTEXTS;
         /* the first loss sets dM, the others add to it; `add` a constant in each call, so the
-         * block updates' column loops compile without a test of it (a runtime flag there had
+         * block updates' column loops compile without a test of it (a runtime flag there makes
          * GCC version those loops, doubling their code) */
         w2v_loss_block(m, t, &m->loss[0], rows[0], labels[0], n_rows[0], ctx + c0, n, alpha, dM, 0, loss);
         for (int k = 1; k < m->n_losses; k++)
