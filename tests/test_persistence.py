@@ -206,3 +206,24 @@ def test_progress_line_shows_epoch_loss_rates_and_eta(corpus):
                  "Elapsed:", "ETA:"):
         assert part in last, last
     assert p.stdout.split(b"\n")[0].split()[1] == b"10"  # the vectors went to stdout
+
+
+def test_a_model_directory_without_a_kind_loads_and_continues(corpus, tmp_path):
+    """model.json records the model's kind; a directory written before it did gets the kind its
+    options ask for, and trains on (its NS and HS rows kept)."""
+    model = w2vfast.train(corpus, save_model=str(tmp_path / "m"), hs=1, negative=3, **KW)
+    meta_file = tmp_path / "m" / "model.json"
+    meta = json.loads(meta_file.read_text())
+    assert meta["kind"] == {"input": "skipgram", "objectives": ["hs", "ns"]}
+    del meta["kind"]
+    meta_file.write_text(json.dumps(meta))
+    loaded = w2vfast.load_model(str(tmp_path / "m"))
+    assert loaded.kind.describe() == {"input": "skipgram", "objectives": ["hs", "ns"]}
+    np.testing.assert_array_equal(loaded.syn1, model.syn1)
+    np.testing.assert_array_equal(loaded.context_vectors(), model.syn1neg)
+    more = w2vfast.train(corpus, init_model=str(tmp_path / "m"), hs=1, negative=3, **KW)
+    assert more.vectors.shape == model.vectors.shape
+    meta["kind"] = {"input": "skipgram", "objectives": ["softmax"]}
+    meta_file.write_text(json.dumps(meta))
+    with pytest.raises(ModelFileError, match="unknown model kind"):
+        load_model(str(tmp_path / "m"))
