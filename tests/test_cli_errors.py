@@ -1,6 +1,6 @@
 """How `w2vfast train` fails.
 
-A bad option value is a usage error: exit 2, one `Error:` line naming the flag, no traceback, no
+A bad option value is a usage error: exit 2, one `w2vfast: error:` line naming the flag, no traceback, no
 output.  A runtime error (a missing, empty, blank or corrupt corpus, no word reaching
 -min-count, an output path that cannot be written or is the corpus itself) exits 1 with one
 `w2vfast: error:` line and leaves no file behind.  test_robustness_flags.py and
@@ -19,7 +19,7 @@ from shared import CORPUS, FAST  # tests/shared.py
 
 
 def error_lines(text):
-    return [line for line in text.splitlines() if line.startswith("Error:")]
+    return [line for line in text.splitlines() if line.startswith("w2vfast: error:")]
 
 
 # --------------------------------------------------------------------------
@@ -89,8 +89,8 @@ def test_bad_option_value_in_a_subprocess(corpus, tmp_path):
     proc = run_module(corpus, "-output", tmp_path / "vec.txt", *FAST, "-alpha", "nan")
     assert proc.returncode == 2
     assert b"Traceback" not in proc.stderr
-    assert [line for line in proc.stderr.splitlines() if line.startswith(b"Error:")] == [
-        b"Error: invalid -alpha nan: the learning rate must be a positive number"]
+    assert [line for line in proc.stderr.splitlines() if line.startswith(b"w2vfast: error:")] == [
+        b"w2vfast: error: invalid -alpha nan: the learning rate must be a positive number"]
 
 
 def test_bad_option_value_fails_before_reading_the_corpus(tmp_path):

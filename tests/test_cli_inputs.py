@@ -74,7 +74,8 @@ def _help_entries(text):
     entries, current = {}, None
     for line in text.split("Options:", 1)[1].splitlines():
         if line.startswith("  -"):
-            current = line.split()[0].rstrip(",").lstrip("-")
+            names = [w.rstrip(",").lstrip("-") for w in line.split() if w.startswith("-")]
+            current = next((n for n in names if len(n) > 1), names[0])  # `-o, -output`: output
             entries[current] = line
         elif current is not None:
             entries[current] += " " + line
@@ -90,8 +91,9 @@ def test_help_lists_every_flag_with_defaults():
                       "debug"]
     for name in word2vec_flags:
         assert name in entries, name
-    assert entries["q"].startswith("-q,--quiet")
-    assert entries["h"].startswith("-h,--help")
+    assert entries["quiet"].startswith("-q,-quiet,--quiet")
+    assert entries["output"].startswith("-o,-output,--output")
+    assert _squash(entries["help"]).startswith("-help,-h,--help")
     checked = 0
     for param in train_command.params:
         long_names = [o[2:] for o in param.opts if o.startswith("--")]
@@ -99,7 +101,7 @@ def test_help_lists_every_flag_with_defaults():
             continue  # the CORPUS argument; -q/--quiet was checked above
         name = long_names[0]
         entry = entries[name]
-        assert entry.startswith(f"-{name},--{name}"), entry  # both spellings
+        assert entry.startswith((f"-{name},--{name}", f"-o,-{name},--{name}")), entry  # both spellings
         option = opts.BY_NAME[param.name]
         if option.group == opts.MODEL or name in ("binary", "debug"):
             assert "[default:" in entry, entry
@@ -117,11 +119,11 @@ def test_help_lists_every_flag_with_defaults():
 def test_unknown_flag_is_a_usage_error(corpus, tmp_path):
     result = cli(corpus, "-sizee", "5", "-output", tmp_path / "out.txt", *FAST)
     assert result.exit_code == 2
-    assert "No such option" in result.stderr
+    assert "no such option" in result.stderr
     assert_no_traceback(result)
     proc = run_module(corpus, "-sizee", "5", "-output", tmp_path / "out.txt", *FAST)
     assert proc.returncode == 2
-    assert b"No such option" in proc.stderr and b"Traceback" not in proc.stderr
+    assert b"no such option" in proc.stderr and b"Traceback" not in proc.stderr
     assert not (tmp_path / "out.txt").exists()
 
 

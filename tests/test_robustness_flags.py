@@ -37,7 +37,7 @@ def test_wrong_types_are_usage_errors(corpus, tmp_path, bad, flag):
     result = cli("train", corpus, "-output", out, *args, *bad)
     assert result.exit_code == 2, (result.exit_code, result.stderr)
     assert "Traceback" not in result.output
-    errors = [line for line in result.stderr.splitlines() if line.startswith("Error:")]
+    errors = [line for line in result.stderr.splitlines() if line.startswith("w2vfast: error:")]
     assert len(errors) == 1 and flag in errors[0], result.stderr
     assert not out.exists()
 

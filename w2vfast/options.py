@@ -55,6 +55,7 @@ class Option:
     cli_range: Optional[Tuple] = None
     cli_dest: Optional[str] = None
     cli_scale: float = 1.0  # API value = flag value x cli_scale (minutes on the CLI, seconds here)
+    short: Optional[str] = None  # a one-letter flag as well (`-o`)
     api: bool = True
 
     @property
@@ -97,7 +98,8 @@ _HELP_BATCH = ("Skip-gram: train each window as one block (fast; noise words sha
 SCHEMA = (
     Option("train_file", CLI, str, None, "Corpus file (as word2vec.c); same as CORPUS.",
            flag="train", metavar="FILE", api=False),
-    Option("output", OUTPUT, str, None, "Write the word vectors here ('-' for stdout).", metavar="FILE"),
+    Option("output", OUTPUT, str, None, "Write the word vectors here ('-' for stdout).", metavar="FILE",
+           short="o"),
     Option("size", MODEL, int, 100,
            "Dimension of the word vectors (with --init-model: the model's).",
            check=_limit(_whole(1), 1 << 20, "at most 1048576")),

@@ -7,13 +7,15 @@ import click
 
 from .corpus import phrases, vocab
 from .demo import demo
+from .grammar import Word2vecGroup
 from .query import analogy, similar
 from .train import plot_loss, train
 from .vectors import classes, convert, eval_command, plot
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
-@click.version_option(package_name="w2vfast")
+@click.group(cls=Word2vecGroup,
+             context_settings={"help_option_names": ["-h", "-help", "--help"], "max_content_width": 100})
+@click.version_option(None, "-version", "--version", package_name="w2vfast")
 def main():
     """w2vfast: train word2vec embeddings from raw text, fast.
 

@@ -2,10 +2,8 @@
 
 Every command follows the same rules: data on stdout, messages on stderr; usage errors exit 2,
 runtime failures 1, Ctrl-C 130, SIGTERM 143; a failure prints one line naming the file or flag
-and the fix, never a traceback.  Long flags are spelled both as word2vec.c does (`-size 100`)
-and GNU-style (`--size 100`).
+and the fix, never a traceback.  The flag grammar is grammar.py's.
 """
-import difflib
 import functools
 import os
 import signal
@@ -21,6 +19,7 @@ from ..formats import VectorFileError
 from ..model_io import ModelFileError
 from ..vocab import VocabularyError
 from ..errors import TrainingError
+from .grammar import BadValue, usage_line
 
 RUNTIME_ERRORS = (CorpusError, VocabularyError, OutputError, VectorFileError, TrainingError,
                   ModelFileError, MemoryError, ClusterError)
@@ -68,13 +67,14 @@ def handle_errors(fn):
         try:
             return fn(*args, **kwargs)
         except (opts.OptionError, click.UsageError) as e:
-            if Cluster.current is None:  # click prints it with the usage line
-                raise click.UsageError(e.format_message() if isinstance(e, click.UsageError)
-                                       else str(e)) from None
+            if Cluster.current is None:  # the group prints it (grammar.Word2vecGroup)
+                if isinstance(e, click.UsageError):
+                    raise
+                raise BadValue(str(e)) from None
             # in an MPI job, usage errors come from the arguments, the same on every rank (or
             # from rank 0's checks, shared with agree): each rank exits, rank 0 reports
             e.collective = True
-            _exit(e, f"Error: {e.format_message() if isinstance(e, click.UsageError) else e}", 2)
+            _exit(e, f"w2vfast: error: {usage_line(e) if isinstance(e, click.UsageError) else e}", 2)
         except RUNTIME_ERRORS as e:
             _exit(e, f"w2vfast: error: {e if not isinstance(e, MemoryError) else f'out of memory: {e}'}", 1)
         except KeyboardInterrupt as e:
@@ -92,41 +92,3 @@ def handle_errors(fn):
         finally:
             signal.signal(signal.SIGTERM, previous)
     return wrapper
-
-
-class Word2vecCommand(click.Command):
-    """A command whose single-dash long flags (`-size`) are matched whole.
-
-    Click reads an unknown `-sizee` as bundled short options and then complains about `-s`, a
-    flag nobody typed; here an unknown word starting with a dash is reported as itself, with the
-    closest flags as suggestions.  Values after a flag (`-alpha -1`, `-output -`) are skipped."""
-
-    def parse_args(self, ctx, args):
-        takes_value = {}
-        for p in self.get_params(ctx):
-            if isinstance(p, click.Option):
-                for o in p.opts + p.secondary_opts:
-                    takes_value[o] = not (p.is_flag or p.count)
-        skip = False
-        for a in args:
-            if skip:
-                skip = False
-                continue
-            if a == "--":
-                break
-            if not a.startswith("-") or a == "-" or _is_number(a):
-                continue
-            name = a.split("=", 1)[0]
-            if name in takes_value:
-                skip = takes_value[name] and "=" not in a
-                continue
-            raise click.NoSuchOption(name, possibilities=difflib.get_close_matches(name, takes_value), ctx=ctx)
-        return super().parse_args(ctx, args)
-
-
-def _is_number(text):
-    try:
-        float(text)
-        return True
-    except ValueError:
-        return False

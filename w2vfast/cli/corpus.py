@@ -6,7 +6,8 @@ import click
 
 from .. import phrases as ph
 from ..atomic import check_writable
-from .common import Word2vecCommand, handle_errors
+from .common import handle_errors
+from .grammar import Word2vecCommand
 from .flags import flag, schema_option
 from .console import same_file
 

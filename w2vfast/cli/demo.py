@@ -7,7 +7,8 @@ import click
 from .. import api, options as opts
 from ..atomic import check_writable
 from ..progress import ProgressPrinter
-from .common import Word2vecCommand, handle_errors
+from .common import handle_errors
+from .grammar import Word2vecCommand
 from .flags import flag, schema_option
 
 # the demo corpus is the same text on every machine

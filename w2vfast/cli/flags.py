@@ -71,7 +71,8 @@ def schema_option(name, unset=False, **override):
     if o.metavar:
         kw["metavar"] = o.metavar
     kw.update(override)
-    return click.option(f"-{spelling}", f"--{spelling}", o.name, **kw)
+    short = [f"-{o.short}"] if o.short else []
+    return click.option(*short, f"-{spelling}", f"--{spelling}", o.name, **kw)
 
 
 def train_options(command):

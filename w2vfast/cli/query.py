@@ -12,6 +12,7 @@ import click
 
 from .. import query as queries
 from .common import handle_errors
+from .grammar import Word2vecCommand
 from .console import load_vectors, out, out_json, split_words, warn
 
 PROMPT = "Enter word or sentence (EXIT to break): "
@@ -130,7 +131,7 @@ def _check_stdin_free(vectors, words):
         raise click.UsageError("VECTORS is standard input, so the queries must be arguments")
 
 
-@click.command()
+@click.command(cls=Word2vecCommand)
 @click.argument("vectors", metavar="VECTORS")
 @click.argument("words", nargs=-1, metavar="[WORD]...")
 @click.option("-n", "--topn", type=click.IntRange(min=1), default=40, show_default=True,
@@ -166,7 +167,7 @@ def similar(vectors, words, topn, limit, as_json):
 # --------------------------------------------------------------------------
 
 
-@click.command()
+@click.command(cls=Word2vecCommand)
 @click.argument("vectors", metavar="VECTORS")
 @click.argument("words", nargs=-1, metavar="[A B C]")
 @click.option("-n", "--topn", type=click.IntRange(min=1), default=10, show_default=True,

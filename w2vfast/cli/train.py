@@ -14,7 +14,8 @@ from ..distributed import Cluster, MpiWorld, launched
 from ..outputs import Outputs
 from ..pipeline import Job, run
 from ..progress import JsonLog, ProgressPrinter
-from .common import Terminated, Word2vecCommand, fail, handle_errors
+from .common import Terminated, fail, handle_errors
+from .grammar import Word2vecCommand
 from .flags import flag_values, train_options
 
 
@@ -139,7 +140,7 @@ def vocabulary_reporter(debug):
     return on_vocab
 
 
-@click.command("plot-loss")
+@click.command("plot-loss", cls=Word2vecCommand)
 @click.argument("log", metavar="LOG.json")
 @click.option("-o", "--output", required=True, metavar="FILE", help="The picture: .png or .svg.")
 @click.option("--size", default="1200x700", show_default=True, help="Picture size in pixels, WxH.")

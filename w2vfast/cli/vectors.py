@@ -13,7 +13,8 @@ from .. import query as queries
 from ..atomic import check_writable
 from ..formats import VectorFileError, detect_format, format_for_binary, write_vectors
 from ..vecmath import normalise_rows
-from .common import Word2vecCommand, fail, handle_errors
+from .common import fail, handle_errors
+from .grammar import Word2vecCommand
 from .console import finite, load_vectors, out, out_json, read_raw, same_file, split_words, warn
 from .flags import flag
 
@@ -39,7 +40,7 @@ def _pairs_line(r):
             f"  (pairs {r.found} / {r.total})")
 
 
-@click.command("eval")
+@click.command("eval", cls=Word2vecCommand)
 @click.argument("vectors", metavar="VECTORS")
 @click.option("--analogies", "analogies", type=click.Path(exists=True, dir_okay=False),
               metavar="FILE", help="Analogy questions (`: section` lines, then `a b c d`).  "
@@ -189,7 +190,7 @@ def _size(ctx, param, value):
         raise click.BadParameter(str(e)) from None
 
 
-@click.command()
+@click.command(cls=Word2vecCommand)
 @click.argument("vectors", metavar="VECTORS")
 @click.argument("words", nargs=-1, metavar="[WORD]...")
 @click.option("-o", "--output", required=True, metavar="FILE",
