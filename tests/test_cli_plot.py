@@ -1,4 +1,4 @@
-"""`w2vfast plot`: PNG and SVG pictures of the asked size, chosen words with their neighbours,
+"""`w2vfast plot` and `plot-loss`: PNG and SVG pictures of the asked size, chosen words with their neighbours,
 PCA or t-SNE, words from standard input, unknown words, usage errors, and a one-line error
 without matplotlib.  test_plot.py tests the projections and pictures themselves.
 
@@ -13,7 +13,7 @@ import pytest
 from clitools import cli as run, ok  # tests/clitools.py
 
 needs_matplotlib = pytest.mark.skipif(importlib.util.find_spec("matplotlib") is None,
-                                      reason="matplotlib is not installed (pip install 'w2vfast[plot]')")
+                                      reason="matplotlib is not installed (pip install matplotlib)")
 
 
 # ---------------------------------------------------------------------------
@@ -67,7 +67,7 @@ def test_plot_usage_errors(files, tmp_path):
     r = run("plot", files / "vec.txt", "-o", tmp_path / "x.png", "--size", "big")
     assert r.exit_code == 2 and "WIDTHxHEIGHT" in r.stderr
     r = run("plot", files / "vec.txt", "-o", tmp_path / "x.jpg")
-    assert r.exit_code == 1 and ".png or .svg" in r.stderr
+    assert r.exit_code == 2 and ".png or .svg, or give --format png|svg" in r.stderr
     r = run("plot", files / "vec.txt")
     assert r.exit_code == 2 and "--output" in r.stderr
 
@@ -75,5 +75,44 @@ def test_plot_usage_errors(files, tmp_path):
 def test_plot_without_matplotlib(files, tmp_path, no_matplotlib):
     r = run("plot", files / "vec.txt", "-o", tmp_path / "x.png")
     assert r.exit_code == 1
-    assert r.stderr == "w2vfast: error: plot needs matplotlib: pip install 'w2vfast[plot]'\n"
+    assert r.stderr == "w2vfast: error: drawing needs matplotlib, which is not installed: pip install matplotlib\n"
     assert not (tmp_path / "x.png").exists()
+
+
+# ---------------------------------------------------------------------------
+# plot-loss: the same -o / --format rules as plot
+# ---------------------------------------------------------------------------
+
+LOG = ('{"type": "progress", "time": 0.5, "epoch": 1, "words": 50, "total": 100, "alpha": 0.02, '
+       '"loss": 3.0, "words_per_sec": 100.0}\n'
+       '{"type": "progress", "time": 1.0, "epoch": 1, "words": 100, "total": 100, "alpha": 0.01, '
+       '"loss": 2.5, "words_per_sec": 100.0}\n')
+
+
+def test_plot_loss_format_is_checked_first(tmp_path):
+    """A name that says no format is a usage error before the log is read (the log here does
+    not even exist), and it names the flag plot-loss has."""
+    for args in (["-o", tmp_path / "l.jpg"], ["-o", "-"]):
+        r = run("plot-loss", tmp_path / "missing.json", *args)
+        assert r.exit_code == 2, r.output
+        assert r.stderr.startswith("w2vfast: error: ") and "--format png" in r.stderr
+        assert len(r.stderr.splitlines()) == 1
+
+
+@needs_matplotlib
+def test_plot_loss_with_format_and_both_spellings(tmp_path):
+    log = tmp_path / "run.json"
+    log.write_text(LOG)
+    ok(run("plot-loss", log, "-output", tmp_path / "l.picture", "-format", "svg"))
+    ET.parse(tmp_path / "l.picture")  # an SVG document
+    r = ok(run("plot-loss", log, "--output", "-", "--format", "png", "-size", "320x200"))
+    assert png_size(r.stdout_bytes) == (320, 200)
+
+
+def test_plot_loss_without_matplotlib(tmp_path, no_matplotlib):
+    log = tmp_path / "run.json"
+    log.write_text(LOG)
+    r = run("plot-loss", log, "-o", tmp_path / "l.png")
+    assert r.exit_code == 1
+    assert r.stderr == "w2vfast: error: drawing needs matplotlib, which is not installed: pip install matplotlib\n"
+    assert not (tmp_path / "l.png").exists()

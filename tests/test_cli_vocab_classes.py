@@ -23,10 +23,17 @@ CORPUS = b"the cat sat on the mat\nthe dog sat\n" * 30 + b"a rare word\n"
 def test_vocab_matches_train_save_vocab(tmp_path):
     corpus = tmp_path / "corpus.txt"
     corpus.write_bytes(CORPUS)
-    ok(run("train", corpus, "-min-count", "2", "-save-vocab", tmp_path / "train.vocab", "-debug", "0"))
+    t = ok(run("train", corpus, "-min-count", "2", "-save-vocab", tmp_path / "train.vocab", "-debug", "1"))
     r = ok(run("vocab", corpus, "-min-count", "2", "-o", tmp_path / "vocab.txt"))
     assert (tmp_path / "vocab.txt").read_bytes() == (tmp_path / "train.vocab").read_bytes()
-    assert "Vocab size: 7" in r.stderr
+    # the same words, under the same name, whether or not training follows: the 331 tokens of
+    # vocabulary words (`</s>` included) of the 334 read
+    summary = "Vocab size: 7\nWords in train file: 331\n"
+    assert r.stderr == summary + "Tokens read: 334 (3 of them in words left out by -min-count 2)\n"
+    assert t.stderr == summary
+    trained = ok(run("train", corpus, "-min-count", "2", "-o", tmp_path / "v.txt", "-size", "5",
+                     "-iter", "1", "-threads", "1", "-debug", "1"))
+    assert trained.stderr.startswith(summary)
     r = ok(run("vocab", corpus, "--min-count", "1", "-q"))  # stdout by default
     lines = r.stdout_bytes.splitlines()
     assert lines[:3] == [b"</s> 61", b"the 90", b"sat 60"]

@@ -11,7 +11,7 @@ from w2vfast import plot
 from w2vfast.api import Vectors
 
 needs_matplotlib = pytest.mark.skipif(importlib.util.find_spec("matplotlib") is None,
-                                      reason="matplotlib is not installed (pip install 'w2vfast[plot]')")
+                                      reason="matplotlib is not installed (pip install matplotlib)")
 
 
 def png_size(data):
@@ -129,7 +129,7 @@ def test_format_from_name():
 def test_missing_matplotlib_is_a_clear_error(no_matplotlib, tmp_path, vectors):
     with pytest.raises(plot.PlotError) as e:
         plot.plot_words(vectors, tmp_path / "x.png")
-    assert str(e.value) == "plot needs matplotlib: pip install 'w2vfast[plot]'"
+    assert str(e.value) == "drawing needs matplotlib, which is not installed: pip install matplotlib"
     assert not (tmp_path / "x.png").exists()
 
 

@@ -2,7 +2,7 @@
 
 The projections are plain NumPy (PCA by SVD; t-SNE exact, O(n^2), meant for up to a few hundred
 points).  Matplotlib is needed only to draw; it is imported when a picture is made, and its
-absence is reported as `PlotError("plot needs matplotlib: pip install 'w2vfast[plot]'")`.
+absence is reported as `PlotError(MATPLOTLIB_MISSING)`, naming the command that installs it.
 """
 from __future__ import annotations
 
@@ -17,7 +17,7 @@ from .atomic import atomic_output
 __all__ = ["PlotError", "MATPLOTLIB_MISSING", "parse_size", "pca_2d", "tsne_2d", "project",
            "choose_words", "require_matplotlib", "draw", "plot_words", "FORMATS"]
 
-MATPLOTLIB_MISSING = "plot needs matplotlib: pip install 'w2vfast[plot]'"
+MATPLOTLIB_MISSING = "drawing needs matplotlib, which is not installed: pip install matplotlib"
 
 FORMATS = ("png", "svg")
 
@@ -46,7 +46,7 @@ def output_format(path: str, fmt: Optional[str] = None) -> str:
         ext = os.path.splitext(os.fspath(path))[1].lower().lstrip(".")
         if ext not in FORMATS:
             raise PlotError(f"cannot tell the picture format of {os.fspath(path)!r}: "
-                            "name it .png or .svg (or give --format)")
+                            "name it .png or .svg, or give --format png|svg")
         fmt = ext
     fmt = fmt.lower()
     if fmt not in FORMATS:

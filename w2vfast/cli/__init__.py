@@ -9,8 +9,9 @@ from .corpus import phrases, vocab
 from .demo import demo
 from .grammar import Word2vecGroup
 from .query import analogy, similar
-from .train import plot_loss, train
-from .vectors import classes, convert, eval_command, plot
+from .pictures import plot, plot_loss
+from .train import train
+from .vectors import classes, convert, eval_command
 
 
 @click.group(cls=Word2vecGroup,

@@ -1,4 +1,4 @@
-"""`w2vfast train` (and `plot-loss`, which draws a run's `--log-json`).
+"""`w2vfast train`.
 
 The command parses its flags (made from the options schema, flags.py), sets up the reporting
 (progress line, JSON log, summary) and runs the one training pipeline, in this process or as
@@ -14,7 +14,8 @@ from ..distributed import Cluster, MpiWorld, launched
 from ..outputs import Outputs
 from ..pipeline import Job, run
 from ..progress import JsonLog, ProgressPrinter
-from .common import Terminated, fail, handle_errors
+from .common import Terminated, handle_errors
+from .corpus import vocabulary_summary
 from .grammar import Word2vecCommand
 from .flags import flag_values, train_options
 
@@ -128,31 +129,14 @@ def summary(model):
 def vocabulary_reporter(debug):
     def on_vocab(d):
         if debug >= 1:
-            click.echo(f"Vocab size: {d.n_words}", err=True)
-            click.echo(f"Words in train file: {d.n_ids}", err=True)
-            where = f"in a temporary file in {d.spill_dir}" if d.spilled else "in memory"
-            click.echo(f"Corpus ids: {d.ids_bytes / 2**20:.0f} MiB, {where}", err=True)
+            for line in vocabulary_summary(d):
+                click.echo(line, err=True)
+            if d.n_ids:  # a run that only counts keeps no ids
+                where = f"in a temporary file in {d.spill_dir}" if d.spilled else "in memory"
+                click.echo(f"Corpus ids: {d.ids_bytes / 2**20:.0f} MiB, {where}", err=True)
         fallback = getattr(d, "spill_fallback", None)
         if fallback is not None:
             click.echo(f"Warning: cannot make a temporary file in {d.spill_dir} ({fallback.strerror}); "
                        f"the corpus ids ({d.ids_bytes / 2**20:.0f} MiB) stay in memory. "
                        "Use --tmp-dir to name a writable directory.", err=True)
     return on_vocab
-
-
-@click.command("plot-loss", cls=Word2vecCommand)
-@click.argument("log", metavar="LOG.json")
-@click.option("-o", "--output", required=True, metavar="FILE", help="The picture: .png or .svg.")
-@click.option("--size", default="1200x700", show_default=True, help="Picture size in pixels, WxH.")
-@handle_errors
-def plot_loss(log, output, size):
-    """Draw loss and words/s over time from a `train --log-json` file."""
-    from ..plot import PlotError, output_format, parse_size, plot_loss as draw_loss
-    from ..progress import read_log
-    try:
-        records = read_log(log)
-        draw_loss(records, output, size=parse_size(size), fmt=output_format(output))
-    except FileNotFoundError:
-        fail(f"log {log!r} not found")
-    except (ValueError, PlotError) as e:
-        fail(str(e))

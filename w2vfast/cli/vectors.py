@@ -1,21 +1,19 @@
-"""Commands that use trained vectors as a whole: eval, convert, classes, plot.
+"""Commands that use trained vectors as a whole: eval, convert, classes.
 
 Every command reads what `w2vfast.load` reads (text or binary, word2vec/gensim/fastText
 variants, compressed).
 """
 import math
 import os
-import sys
 
 import click
 
-from .. import query as queries
 from ..atomic import check_writable
 from ..formats import VectorFileError, detect_format, format_for_binary, write_vectors
 from ..vecmath import normalise_rows
 from .common import fail, handle_errors
 from .grammar import Word2vecCommand
-from .console import finite, load_vectors, out, out_json, read_raw, same_file, split_words, warn
+from .console import finite, load_vectors, out, out_json, read_raw, same_file
 from .flags import flag
 
 
@@ -174,87 +172,3 @@ def classes(vectors, k, iterations, output):
     words, matrix = read_raw(vectors)
     ids = compute_classes(matrix, k, iterations=iterations)
     write_classes(output, words, ids)
-
-
-# --------------------------------------------------------------------------
-# plot
-# --------------------------------------------------------------------------
-
-
-def _size(ctx, param, value):
-    from ..plot import parse_size
-
-    try:
-        return parse_size(value)
-    except ValueError as e:
-        raise click.BadParameter(str(e)) from None
-
-
-@click.command(cls=Word2vecCommand)
-@click.argument("vectors", metavar="VECTORS")
-@click.argument("words", nargs=-1, metavar="[WORD]...")
-@click.option("-o", "--output", required=True, metavar="FILE",
-              help="The picture: .png or .svg ('-' = stdout, with --format).")
-@click.option("--method", type=click.Choice(["pca", "tsne"]), default="pca", show_default=True,
-              help="2-D projection.")
-@click.option("--neighbours", "--neighbors", "neighbours", type=click.IntRange(min=0), default=0,
-              show_default=True, help="Also plot the N nearest words of each word, coloured by group.")
-@click.option("--top", type=click.IntRange(min=1), default=100, show_default=True,
-              help="Without WORD: plot the N most frequent words.")
-@click.option("--size", "size", default="1200x900", show_default=True, callback=_size,
-              metavar="WxH", help="Picture size in pixels.")
-@click.option("--format", "fmt", type=click.Choice(["png", "svg"]), default=None,
-              help="Picture format.  [default: from the name of FILE]")
-@click.option("--title", default=None, help="Title above the plot.")
-@click.option("--seed", type=int, default=0, show_default=True, help="t-SNE random seed.")
-@handle_errors
-def plot(vectors, words, output, method, neighbours, top, size, fmt, title, seed):
-    """A labelled 2-D scatter of words of VECTORS, saved as PNG or SVG.
-
-    The words are the WORD arguments ('-' reads them from stdin, whitespace-separated) or the
-    --top most frequent.  Needs matplotlib: pip install 'w2vfast[plot]'.
-
-    \b
-    Examples:
-      w2vfast plot vec.bin -o top100.png
-      w2vfast plot vec.bin king queen paris berlin --neighbours 5 --method tsne -o near.svg
-    """
-    from .. import plot as plotting
-
-    if "-" in words:
-        if vectors == "-":
-            raise click.UsageError("VECTORS is standard input, so the words must be arguments")
-        words = [w for w in words if w != "-"] + split_words(sys.stdin.buffer.read())
-        if not words:
-            fail("no word to plot: standard input is empty")
-    try:
-        plotting.output_format(output, fmt)
-        plotting.require_matplotlib()
-    except plotting.PlotError as e:
-        fail(str(e))
-    check_writable(output)
-    vec = load_vectors(vectors)
-    try:
-        info = plotting.plot_words(vec, output, list(words) or None, method=method, top=top,
-                                   neighbours=neighbours, size=size, fmt=fmt, title=title,
-                                   seed=seed)
-    except plotting.PlotError as e:
-        for w in _unknown_words(vec, words):
-            warn(queries.unknown_message([w]))
-        fail(str(e))
-    for w in info["unknown"]:
-        warn(queries.unknown_message([w]))
-    n_seed = len(set(info["groups"]))
-    click.echo(f"Plotted {len(info['words'])} words ({n_seed} chosen"
-               + (f", {len(info['words']) - n_seed} neighbours" if neighbours else "")
-               + f", {method}) to {'standard output' if output == '-' else output}", err=True)
-    if info["unknown"] and words:
-        sys.exit(1)
-
-
-def _unknown_words(vec, words):
-    seen = []
-    for w in words:
-        if w not in vec.key_to_index and w not in seen:
-            seen.append(w)
-    return seen
