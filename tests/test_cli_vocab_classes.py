@@ -73,6 +73,15 @@ def test_classes_command(files, tmp_path):
         assert members == sorted(members, key=VOCAB.index)
     r = ok(run("classes", files / "vec.txt", "-classes", "3", "-iter", "10"))
     assert r.stdout == out.read_text()
+    assert r.stderr == ""
+    # six words on two points: at most two of four classes can hold words
+    twins = tmp_path / "twins.txt"
+    twins.write_text("6 2\n" + "".join(f"{w} {v}\n" for w, v in zip("abcdef", ["1 0", "0 1"] * 3)))
+    r = ok(run("classes", twins, "-k", "4", "-o", tmp_path / "many.txt"))
+    used = len({line.split()[1] for line in (tmp_path / "many.txt").read_text().splitlines()})
+    assert used <= 2 and r.stderr == (f"w2vfast: note: {4 - used} of the 4 classes are empty "
+                                      "(k-means, as word2vec's, leaves a class empty when no word "
+                                      f"is nearest its centre); {used} classes hold the 6 words\n")
     r = run("classes", files / "vec.txt", "-k", "0")
     assert r.exit_code == 2
     r = run("classes", files / "vec.txt")

@@ -172,3 +172,8 @@ def classes(vectors, k, iterations, output):
     words, matrix = read_raw(vectors)
     ids = compute_classes(matrix, k, iterations=iterations)
     write_classes(output, words, ids)
+    empty = k - len(set(ids.tolist()))
+    if empty:
+        click.echo(f"w2vfast: note: {empty} of the {k} classes are empty (k-means, as word2vec's, "
+                   f"leaves a class empty when no word is nearest its centre); "
+                   f"{k - empty} classes hold the {len(words)} words", err=True)
