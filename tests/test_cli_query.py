@@ -186,3 +186,40 @@ def test_analogy_usage_errors(files):
     assert r.exit_code == 2
     r = run("analogy", files / "vec.txt", "man", "king", "robot")
     assert r.exit_code == 1 and r.stderr == "w2vfast: unknown word 'robot'\n"
+
+
+# ---------------------------------------------------------------------------
+# -i / --ignore-case: word2vec's exact match by default, any case on request
+# ---------------------------------------------------------------------------
+
+
+def cased_vectors(tmp_path):
+    """known_vectors' words with `Apple` (more frequent, so first) beside `apple`, and `PEAR`."""
+    path = tmp_path / "cased.txt"
+    words = ["Apple"] + [w.upper() if w == "pear" else w for w in VOCAB]
+    matrix = [np.add(WORDS["apple"], WORDS["lemon"])] + [WORDS[w] for w in VOCAB]
+    write_vectors(path, [w.encode() for w in words], np.array(matrix, dtype=np.float32), binary=False)
+    return path
+
+
+def test_similar_matches_case_only_when_asked(tmp_path):
+    path = cased_vectors(tmp_path)
+    r = run("similar", path, "pear")
+    assert r.exit_code == 1 and r.stderr == "w2vfast: unknown word 'pear'\n"
+    r = ok(run("similar", path, "pear", "-i", "-n", "2"))
+    assert r.stderr == "w2vfast: 'pear' matched 'PEAR'\n"
+    assert [w for w, _ in rows(r.stdout)] == [w for w, _ in rows(ok(run("similar", path, "PEAR", "-n", "2")).stdout)]
+    r = ok(run("similar", path, "apple", "--ignore-case", "-n", "2"))
+    assert r.stderr == ""  # an exact match wins over another case
+    r = ok(run("similar", path, "APPLE", "-ignore-case", "-n", "2", "--json"))
+    answer = json.loads(r.stdout)
+    assert answer["matched"] == {"APPLE": "Apple"} and r.stderr == ""  # the first, most frequent
+
+
+def test_analogy_matches_case_only_when_asked(tmp_path):
+    path = cased_vectors(tmp_path)
+    assert run("analogy", path, "apple", "PEAR", "Lemon").exit_code == 1
+    r = ok(run("analogy", path, "apple", "pear", "Lemon", "-i", "-n", "1"))
+    assert r.stderr == "w2vfast: 'pear' matched 'PEAR', 'Lemon' matched 'lemon'\n"
+    expected = ok(run("analogy", path, "apple", "PEAR", "lemon", "-n", "1")).stdout
+    assert r.stdout == expected

@@ -97,6 +97,8 @@ def _answer(items, answer_batch, as_json, header):
                 out_json({"query": item[0], "results": [], "error": item[1]})
             continue
         r = next(results)
+        if r.matched and not as_json:
+            warn(", ".join(f"'{typed}' matched '{word}'" for typed, word in r.matched.items()))
         if r.unknown:
             failed += 1
             warn(r.error)
@@ -138,13 +140,17 @@ def _check_stdin_free(vectors, words):
               help="Number of words to show.")
 @click.option("--limit", type=click.IntRange(min=0), default=0, show_default=True,
               help="Read only the first N vectors (the most frequent words); 0 = all.")
+@click.option("-i", "--ignore-case", is_flag=True,
+              help="Match a word that is not in the vocabulary as typed to its most frequent "
+                   "spelling in another case (France for france), and say so.")
 @click.option("--json", "as_json", is_flag=True, help="One JSON object per query (JSON lines).")
 @handle_errors
-def similar(vectors, words, topn, limit, as_json):
+def similar(vectors, words, topn, limit, ignore_case, as_json):
     """Nearest words to WORD by cosine, with scores (word2vec's `distance`).
 
     Several words are summed (their unit vectors) into one query.  With no WORD, every line of
-    standard input is a query (a prompt is shown when it is a terminal).
+    standard input is a query (a prompt is shown when it is a terminal).  Words match as typed,
+    as in word2vec's tools; -i also matches them in another case.
 
     \b
     Examples:
@@ -154,12 +160,13 @@ def similar(vectors, words, topn, limit, as_json):
     """
     _check_stdin_free(vectors, words)
     vec = load_vectors(vectors, limit)
+    folded = queries.CaseFolded(vec) if ignore_case else None
 
     def parse(line):
         return split_words(line) or None
 
-    _run_queries(words, lambda batch: queries.similar(vec, batch, topn=topn), parse, PROMPT,
-                 as_json)
+    _run_queries(words, lambda batch: queries.similar(vec, batch, topn=topn, folded=folded), parse,
+                 PROMPT, as_json)
 
 
 # --------------------------------------------------------------------------
@@ -176,9 +183,12 @@ def similar(vectors, words, topn, limit, as_json):
               help="3CosAdd (as word2vec's word-analogy) or 3CosMul (Levy & Goldberg 2014).")
 @click.option("--limit", type=click.IntRange(min=0), default=0, show_default=True,
               help="Read only the first N vectors (the most frequent words); 0 = all.")
+@click.option("-i", "--ignore-case", is_flag=True,
+              help="Match a word that is not in the vocabulary as typed to its most frequent "
+                   "spelling in another case (France for france), and say so.")
 @click.option("--json", "as_json", is_flag=True, help="One JSON object per query (JSON lines).")
 @handle_errors
-def analogy(vectors, words, topn, method, limit, as_json):
+def analogy(vectors, words, topn, method, limit, ignore_case, as_json):
     """A is to B as C is to ?  (word2vec's `word-analogy`; A, B and C are never answers).
 
     With no words, every line of standard input is a question `A B C`.
@@ -192,9 +202,10 @@ def analogy(vectors, words, topn, method, limit, as_json):
         raise click.UsageError(f"an analogy needs three words A B C, got {len(words)}")
     _check_stdin_free(vectors, words)
     vec = load_vectors(vectors, limit)
+    folded = queries.CaseFolded(vec) if ignore_case else None
 
     def answer(batch):
-        return queries.analogy(vec, batch, topn=topn, method=method)
+        return queries.analogy(vec, batch, topn=topn, method=method, folded=folded)
 
     def parse(line):
         ws = split_words(line)
