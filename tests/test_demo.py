@@ -16,6 +16,12 @@ def test_demo_learns_the_planted_analogies(tmp_path):
     assert total, result.output
     assert float(total.group(1)) >= 90.0, result.output
     assert "france : paris :: germany : berlin" in result.output
+    # the corpus's size in tokens, its vocabulary as distinct words, and the planted topic words
+    # named as such beside the real neighbours
+    assert re.search(r"on 1,000,000 tokens, [\d,]+ distinct words", result.output), result.output
+    paris = next(line for line in result.output.splitlines() if line.strip().startswith("paris "))
+    real, topics = paris.split("(topic words:")
+    assert len(real.split(",")) == 4 and len(topics.rstrip(")").split()) == 4, paris
     vectors = load(str(out))
     assert vectors.vectors.shape[1] == 50
     assert "paris" in vectors

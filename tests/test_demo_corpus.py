@@ -270,3 +270,16 @@ def test_write_questions():
     assert sum(1 for line in lines if line.startswith(": ")) == len(demo.RELATIONS)
     qs = [tuple(line.split()) for line in lines if not line.startswith(":")]
     assert qs == [q[1:] for q in demo.planted_analogies()]
+
+
+def test_raw_rendering_tokenizes_back_to_the_same_words():
+    """The demo's raw text (capitals, full stops) holds the plain corpus's words, sentence for
+    sentence, once the capitals and stops are taken off."""
+    plain, raw = io.BytesIO(), io.BytesIO()
+    assert demo.generate_corpus(plain, n_tokens=20_000, seed=3) == \
+        demo.generate_corpus(raw, n_tokens=20_000, seed=3, raw=True)
+    raw_lines = raw.getvalue().splitlines()
+    assert all(line.endswith(b".") and line[:1].isupper() for line in raw_lines if b" " in line)
+    assert [line.lower().rstrip(b".") for line in raw_lines] == plain.getvalue().splitlines()
+    assert demo.word_kind("paris") == "relation" and demo.word_kind("city") == "marker"
+    assert demo.word_kind("no-such-word") is None

@@ -190,9 +190,16 @@ class _Grammar:
         cdf = np.cumsum(p)
         self.filler_cdf = cdf / cdf[-1]
 
-        # byte strings for the join: word + " " and word + "\n"
+        # byte strings for the join: word + " " and word + "\n"; as raw text, a sentence's
+        # first word is capitalised and its last ends with a full stop
         self.tok_sp = np.array([(w + " ").encode("ascii") for w in self.words], dtype=object)
         self.tok_nl = np.array([(w + "\n").encode("ascii") for w in self.words], dtype=object)
+        self.tok_cap = np.array([(w.capitalize() + " ").encode("ascii") for w in self.words], dtype=object)
+        self.tok_stop = np.array([(w + ".\n").encode("ascii") for w in self.words], dtype=object)
+        self.kind = dict.fromkeys(filler_words, "filler")
+        self.kind.update(dict.fromkeys(relation_words, "relation"))
+        self.kind.update(dict.fromkeys(topic_words, "topic"))
+        self.kind.update(dict.fromkeys(marker_words, "marker"))
 
 
 _GRAMMAR: _Grammar | None = None
@@ -208,6 +215,12 @@ def _grammar() -> _Grammar:
 def vocabulary() -> list[str]:
     """Every word type the generator can emit (filler, relation, topic, marker)."""
     return list(_grammar().words)
+
+
+def word_kind(word: str) -> str | None:
+    """"relation" (a word of RELATIONS), "marker" (of MARKERS), "topic" (an invented word planted
+    beside one pair), "filler" (an invented word of the Zipf background), or None."""
+    return _grammar().kind.get(word)
 
 
 # --------------------------------------------------------------------------
@@ -237,7 +250,7 @@ def _sentence_lengths(rng: np.random.Generator, n_tokens: int,
 
 
 def _chunk(rng: np.random.Generator, g: _Grammar, n_tokens: int,
-           final: bool) -> tuple[bytes, int]:
+           final: bool, raw: bool) -> tuple[bytes, int]:
     """Whole sentences with at most n_tokens tokens (exactly n_tokens when
     ``final``); returns (bytes, number of tokens)."""
     lengths = _sentence_lengths(rng, n_tokens, trim=final)
@@ -273,18 +286,23 @@ def _chunk(rng: np.random.Generator, g: _Grammar, n_tokens: int,
     # map to bytes; the last token of each sentence carries the newline
     last = np.zeros(n_tokens, dtype=bool)
     last[starts + lengths - 1] = True
-    toks = np.where(last, g.tok_nl[ids], g.tok_sp[ids])
+    toks = np.where(last, (g.tok_stop if raw else g.tok_nl)[ids], g.tok_sp[ids])
+    if raw:
+        first_only = starts[lengths > 1]
+        toks[first_only] = g.tok_cap[ids[first_only]]
     return b"".join(toks.tolist()), n_tokens
 
 
 def generate_corpus(path_or_file: str | os.PathLike | BinaryIO,
-                    n_tokens: int = 3_000_000, seed: int = 1) -> int:
+                    n_tokens: int = 3_000_000, seed: int = 1, raw: bool = False) -> int:
     """Write the synthetic corpus and return the number of tokens written.
 
     ``path_or_file`` is a path or a binary file object (anything with
     ``write(bytes)``).  Words are separated by single spaces, one sentence per
-    line, every line ends with ``\\n``.  Same ``(n_tokens, seed)`` gives
-    byte-identical output.
+    line, every line ends with ``\\n``.  With ``raw``, the text reads as prose
+    does: each sentence starts with a capital and ends with a full stop, which
+    `-tokenizer words -lowercase 1` takes off again (the same tokens).  Same
+    ``(n_tokens, seed, raw)`` gives byte-identical output.
     """
     n_tokens = int(n_tokens)
     if n_tokens < 0:
@@ -298,7 +316,7 @@ def generate_corpus(path_or_file: str | os.PathLike | BinaryIO,
         while written < n_tokens:
             left = n_tokens - written
             final = left <= chunk
-            data, n = _chunk(rng, g, left if final else chunk, final)
+            data, n = _chunk(rng, g, left if final else chunk, final, raw)
             fh.write(data)
             written += n
         return written

@@ -52,14 +52,20 @@ def demo(size, iter, threads, cbow, tokens, output, binary, debug):
             if printer is not None:
                 printer.close()
     s = model.stats
-    click.echo(f"Trained {model.options['iter']} epochs ({'CBOW' if cbow else 'skip-gram'}, negative {model.options['negative']}, "
-               f"size {size}) on {s['vocab_size']:,} words in {s['train_seconds']:.1f} s "
+    click.echo(f"Trained {model.options['iter']} epochs ({'CBOW' if cbow else 'skip-gram'}, "
+               f"negative {model.options['negative']}, size {size}) on {n:,} tokens, "
+               f"{s['vocab_size']:,} distinct words, in {s['train_seconds']:.1f} s "
                f"({s['words_per_sec'] / 1000:.0f}k words/s)")
     click.echo("")
-    click.echo("Nearest neighbours:")
+    click.echo("Nearest real words.  The corpus also plants four invented topic words beside each "
+               "pair\n(paris and france share theirs); they are nearer still, and listed after.")
     for word in ("paris", "king", "cats", "walked"):
-        near = corpus_demo.nearest(model.index_to_key, model.vectors, word, topn=5)
-        click.echo(f"  {word:8s} " + ", ".join(f"{w} {score:.2f}" for w, score in near))
+        near = corpus_demo.nearest(model.index_to_key, model.vectors, word, topn=40)
+        real = [(w, score) for w, score in near
+                if corpus_demo.word_kind(w) in ("relation", "marker")][:4]
+        topics = [w for w, _ in near if corpus_demo.word_kind(w) == "topic"][:4]
+        click.echo(f"  {word:8s} " + ", ".join(f"{w} {score:.2f}" for w, score in real)
+                   + f"   (topic words: {' '.join(topics)})")
     click.echo("")
     click.echo("Analogies (a is to b as c is to ?):")
     for a, b, c in (("france", "paris", "germany"), ("king", "queen", "man"), ("cat", "cats", "dog"),
