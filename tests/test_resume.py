@@ -259,7 +259,8 @@ def test_the_api_under_mpiexec_runs_as_a_rank_as_the_command_does(corpus, tmp_pa
     done = mpirun(2, "train", corpus, "-output", cli_out, "-binary", "1", "-min-count", "2", "-iter", "2",
                   "-size", "16", "-threads", "1", "-debug", "0")
     assert done.returncode == 0, done.stderr
-    script = f"import w2vfast; w2vfast.train({corpus!r}, output={str(api_out)!r}, sync_interval=100000, **{flags!r})"
+    script = (f"import w2vfast; w2vfast.train({corpus!r}, output={str(api_out)!r}, "
+              f"sync_interval=100000, **{flags!r})")
     done = subprocess.run([*MPIEXEC, "-n", "2", sys.executable, "-c", script], env=mpi_env(),
                           capture_output=True, timeout=300)
     assert done.returncode == 0, done.stderr

@@ -171,7 +171,8 @@ def reporter(listeners, t0, iterations, state=None, scale=None):
         words, total = (st["words"], st["total"]) if scale is None else scale(st)
         rate = (words - before) / elapsed if elapsed > 0 else 0.0
         threads = [w - (thread_before[i] if thread_before else 0) for i, w in enumerate(st["per_thread"])]
-        info = {"words": words, "total": total, "epoch": epoch_of({"words": words, "total": total}, iterations),
+        epoch = epoch_of({"words": words, "total": total}, iterations)
+        info = {"words": words, "total": total, "epoch": epoch,
                 "iterations": iterations, "alpha": st["alpha"], "elapsed": elapsed, "loss": last["avg"],
                 "words_per_sec": rate,
                 "per_thread": [w / elapsed if elapsed > 0 else 0.0 for w in threads],
@@ -233,9 +234,9 @@ class Console:
         self.say(f"Corpus ids: {d.ids_bytes / 2**20:.0f} MiB, {where}")
         fallback = getattr(d, "spill_fallback", None)
         if fallback is not None:  # said whatever the level: the run uses memory it was not told to
-            self.stream.write(f"Warning: cannot make a temporary file in {d.spill_dir} ({fallback.strerror}); "
-                              f"the corpus ids ({d.ids_bytes / 2**20:.0f} MiB) stay in memory. "
-                              "Use --tmp-dir to name a writable directory.\n")
+            self.stream.write(f"Warning: cannot make a temporary file in {d.spill_dir} "
+                              f"({fallback.strerror}); the corpus ids ({d.ids_bytes / 2**20:.0f} MiB) "
+                              "stay in memory. Use --tmp-dir to name a writable directory.\n")
 
     def job_hooks(self, on_vocab=None):
         """progress, on_vocab (also calling `on_vocab`), inform and warn for pipeline.Job."""

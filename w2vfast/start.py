@@ -58,10 +58,10 @@ def resumed(saved, storage):
                                      storage=storage)
     except _core.SpillError as e:
         raise spill_error(e) from None
-    stats = saved["stats"]
+    corpus = {k: v for k, v in saved["stats"].items() if k in ("corpus", "corpus_tokens", "truncated_tokens")}
     return Start(o, saved["kind"], d, words, counts, matrices=saved["matrices"], state=saved["state"],
                  ids_tag=saved["state"].get("ids_tag"), vocab_seconds=time.perf_counter() - t0,
-                 corpus_stats={k: stats[k] for k in ("corpus_tokens", "truncated_tokens") if k in stats})
+                 corpus_stats=corpus)
 
 
 def fresh(corpus, o, read_vocab, storage, vocabulary):
