@@ -46,15 +46,32 @@ def test_the_help_shows_each_schema_default():
             assert f"[default: {shown}" in text, (o.name, shown)
 
 
-def test_the_python_api_takes_the_schema_options():
+def test_the_python_api_takes_every_option_of_the_train_command():
     keywords = {p.name for p in inspect.signature(w2vfast.train).parameters.values()
                 if p.kind is p.KEYWORD_ONLY}
-    api_options = {o.name for o in opts.SCHEMA if o.api and o.group != opts.MODEL}
+    named = {o.name for o in opts.SCHEMA if o.group != opts.MODEL}
     # training options come in **options, checked against the schema; the others are named
-    assert api_options <= keywords
-    assert keywords - api_options == {"progress", "on_vocab"}  # callbacks, not options
+    assert named <= keywords
+    assert keywords - named == {"progress", "on_vocab"}  # callbacks, not options
+    flags = {p.name for p in _flag_options(train_command)}
+    assert flags <= keywords | set(opts.MODEL_OPTIONS)
+    assert {"debug", "quiet", "log_json", "classes", "train_file", "train_files"} <= keywords
     with pytest.raises(TypeError, match="unknown option"):
         w2vfast.train("corpus.txt", sizee=10)
+
+
+def test_the_python_api_runs_with_the_command_only_options(tmp_path, capfd):
+    corpus = tmp_path / "c.txt"
+    corpus.write_text("a b c d e f a b c a b a\n" * 50)
+    log = tmp_path / "log.json"
+    model = w2vfast.train(train_file=str(corpus), debug=1, log_json=str(log), classes=2,
+                          output=str(tmp_path / "classes.txt"), size=8, iter=1, min_count=1, threads=1)
+    err = capfd.readouterr().err
+    assert "Vocab size: 7" in err and "Trained 650 words" in err and "Progress" not in err  # </s> too
+    assert json.loads(log.read_text().splitlines()[-1])["corpus_words"] >= 600
+    assert len((tmp_path / "classes.txt").read_text().splitlines()) == len(model.index_to_key) == 7
+    w2vfast.train(train_files=str(corpus), quiet=True, debug=2, size=8, iter=1, min_count=1, threads=1)
+    assert capfd.readouterr().err == ""
 
 
 def test_the_c_config_is_filled_from_schema_options():

@@ -47,9 +47,16 @@ def test_saved_model_round_trips(corpus, tmp_path):
 def test_checkpoint_pauses_do_not_change_the_result(corpus, tmp_path):
     kw = {**KW, "iter": 40}  # long enough for several pauses
     a = w2vfast.train(corpus, **kw).vectors
-    b = w2vfast.train(corpus, checkpoint=str(tmp_path / "ck"), checkpoint_every=0.05, **kw).vectors
+    saved = []
+
+    def progress(info):
+        saved.append((tmp_path / "ck" / "state.json").exists() and (tmp_path / "ck" / "ids.bin").exists())
+
+    b = w2vfast.train(corpus, checkpoint=str(tmp_path / "ck"), checkpoint_every=0.05, progress=progress,
+                      **kw).vectors
     np.testing.assert_array_equal(a, b)
-    assert (tmp_path / "ck" / "state.json").exists() and (tmp_path / "ck" / "ids.bin").exists()
+    assert any(saved)  # checkpoints were written on the way; the finished run marked the last
+    assert os.listdir(tmp_path / "ck") == ["finished.json"]
 
 
 def run_cli(*args):

@@ -280,12 +280,18 @@ def test_checkpoint_of_a_spilled_run_resumes_identically_and_links_its_ids(tmp_p
                   progress=stop_at_half, **opts)
     assert 0 < json.loads((ckpt / "state.json").read_text())["words_done"] < whole.stats["train_words"] * 80
     first = os.stat(ckpt / "ids.bin")
-    seen = []
-    resumed = api.train(resume=str(ckpt), ids_memory=0, tmp_dir=str(tmp_path),
+    seen, inodes = [], set()
+
+    def ids_file(info):  # the later checkpoints' ids.bin, while the run goes on
+        if (ckpt / "ids.bin").exists():
+            inodes.add(os.stat(ckpt / "ids.bin").st_ino)
+
+    resumed = api.train(resume=str(ckpt), ids_memory=0, tmp_dir=str(tmp_path), progress=ids_file,
                         checkpoint=str(ckpt), checkpoint_every=0.001, on_vocab=seen.append)
     assert seen[0].spilled
     assert np.array_equal(resumed.vectors, whole.vectors)
-    assert os.stat(ckpt / "ids.bin").st_ino == first.st_ino  # linked, not rewritten
+    assert inodes == {first.st_ino}  # linked, not rewritten
+    assert os.listdir(ckpt) == ["finished.json"]  # the finished run's note
     assert sorted(os.listdir(tmp_path)) == ["c.txt", "ckpt"]
 
 

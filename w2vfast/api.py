@@ -3,11 +3,16 @@
 `train` runs the one training pipeline (pipeline.py) that the `train` command and the ranks of
 a distributed run run too; the vectors classes live in vectors.py.
 """
+import sys
+
 from . import options as opts
+from .corpus import read_file_list
+from .distributed import Cluster, MpiWorld, launched
 from .errors import TrainingError
 from .formats import read_vectors
 from .outputs import Outputs
 from .pipeline import Job, run
+from .progress import Console
 from .vectors import Model, Vectors
 
 __all__ = ["train", "load", "load_model", "Vectors", "Model", "TrainingError"]
@@ -30,37 +35,75 @@ def load_model(path):
 
 
 def train(corpus=None, *, output=None, binary=opts.default("binary"), save_vocab=None, read_vocab=None,
-          save_context=None, save_model=None, checkpoint=None, checkpoint_every=None,
-          resume=None, init_model=None, update_vocab=opts.default("update_vocab"), progress=None, on_vocab=None,
-          ids_memory=None, tmp_dir=None, **options):
-    """Train word2vec on `corpus` (a path, or "-" for standard input) and return a Model.
+          save_context=None, save_model=None, classes=opts.default("classes"), checkpoint=None,
+          checkpoint_every=None, resume=None, init_model=None, update_vocab=opts.default("update_vocab"),
+          log_json=None, ids_memory=None, tmp_dir=None, train_file=None, train_files=None,
+          sync_interval=None, sync_rows=None, debug=None, quiet=opts.default("quiet"), progress=None,
+          on_vocab=None, **options):
+    """Train word2vec on `corpus` (a path, "-" for standard input, or a list of paths) and return
+    a Model.  Every option of the `train` command is a keyword, its flag with underscores
+    (options.SCHEMA has them all with their defaults and checks).
 
-    Options are word2vec's flags with underscores (options.SCHEMA has them all with their
-    defaults and checks): size, window, sample, hs, negative, ns_exponent, threads, iter,
+    Training options: size, window, sample, hs, negative, ns_exponent, threads, iter,
     min_count, max_vocab, alpha, cbow, cbow_mean, max_sentence_length, seed, batch, vectors
     ("in", "sum" or "concat"), min_alpha_ratio.  `output` and `save_context` write vector files
-    (atomically), `save_vocab` the counts, `save_model` a model directory (model_io).
+    (atomically; with `classes` K, `output` gets K k-means word classes), `save_vocab` the
+    counts, `save_model` a model directory (model_io), `log_json` the run's JSON log.
+    `train_file` is another name for `corpus`; `train_files` gives it as "@LIST" or "a,b,c".
     `checkpoint` (a directory) is written every `checkpoint_every` seconds (default 600) and on
-    interruption; `resume` continues from one (its options and corpus; `corpus` is then not
-    needed).  `init_model` continues training a saved model on `corpus`; with `update_vocab`
-    new words reaching min_count get rows.  `progress(info)` is called a few times a second
-    with a dict (words, total, alpha, loss, words_per_sec, per_thread, elapsed);
-    `on_vocab(dictionary)` once the vocabulary is built.  The corpus, read once, is kept as word
-    ids in an unlinked temporary file in `tmp_dir` (default $TMPDIR or /tmp) read through the
-    page cache, or with `ids_memory` in memory up to that many bytes and the file beyond
+    interruption; `resume` continues from one (its options, corpus and outputs; options given
+    must be its own).  `init_model` continues training a saved model on `corpus`; with
+    `update_vocab` new words reaching min_count get rows.  Under mpiexec each process runs as
+    one rank of a distributed run (`sync_interval`, `sync_rows`), as `w2vfast train` does;
+    elsewhere those two do nothing, as the command's flags.
+
+    What the run says on stderr follows the command's -debug: `debug` 0 errors only, 1 the
+    vocabulary and summary lines, 2 also the progress line; by default 2 when stderr is a
+    terminal, else 0 (`quiet` is debug 0).  `progress`: True or False shows the progress line
+    or not whatever `debug` says; a callable gets, a few times a second, the record the line is
+    made of: a dict with words (done), total, epoch, iterations, alpha, loss, words_per_sec,
+    per_thread, elapsed, eta (seconds or None), resumed and words_before.  `on_vocab(dictionary)`
+    is called once the vocabulary is built.  The corpus, read once, is kept as word ids in an
+    unlinked temporary file in `tmp_dir` (default $TMPDIR or /tmp) read through the page cache,
+    or with `ids_memory` in memory up to that many bytes and the file beyond
     (memory.IdsStorage), so corpora larger than memory train too; nothing is left behind in
     `tmp_dir`, whatever way the run ends.
     """
-    if corpus is None and resume is None:
-        raise TypeError("train() needs a corpus (or resume=)")
     unknown = set(options) - set(opts.MODEL_OPTIONS)
     if unknown:
         raise TypeError(f"unknown option(s): {', '.join(sorted(unknown))}")
+    if train_file is not None and corpus is not None and train_file != corpus:
+        raise opts.OptionError("give the corpus once: either corpus or train_file")
+    corpus = corpus if corpus is not None else train_file
+    if train_files is not None and corpus is not None:
+        raise opts.OptionError("give the corpus once: either corpus (train_file) or train_files")
+    if corpus is None and train_files is None and resume is None:
+        raise TypeError("train() needs a corpus (or resume=)")
+    world = None
+    if launched():
+        cluster = Cluster()
+        if cluster.rank != 0:
+            debug, log_json, progress = 0, None, False
+        if resume or checkpoint or init_model:
+            raise opts.OptionError("resume, checkpoint and init_model are not supported under mpiexec; "
+                                   "run them in one process")
+        world = MpiWorld(cluster, train_files, sync_interval, sync_rows)
+    elif train_files is not None:
+        corpus = read_file_list(train_files)
+    if debug is None:
+        debug = opts.default("debug") if sys.stderr.isatty() else 0
+    console = Console(0 if quiet else debug, progress)
+    hooks = console.job_hooks(on_vocab)
     job = Job(corpus=corpus, options=options,
               outputs=Outputs.with_binary(binary, output=output, save_vocab=save_vocab,
-                                          save_context=save_context, save_model=save_model),
-              read_vocab=read_vocab, checkpoint=checkpoint,
-              checkpoint_every=opts.default("checkpoint_every") if checkpoint_every is None else checkpoint_every,
+                                          save_context=save_context, save_model=save_model,
+                                          classes=classes, log_json=log_json),
+              read_vocab=read_vocab, checkpoint=checkpoint, checkpoint_every=checkpoint_every,
               resume=resume, init_model=init_model, update_vocab=update_vocab, ids_memory=ids_memory,
-              tmp_dir=tmp_dir, progress=progress, on_vocab=on_vocab, command=False)
-    return run(job)
+              tmp_dir=tmp_dir, command=False, **hooks)
+    try:
+        model = run(job, world)
+    finally:
+        console.close()
+    console.summary(model)
+    return model

@@ -18,6 +18,11 @@ A checkpoint is a model directory plus where training stands:
 The id stream never changes during a run, and may be gigabytes: a checkpoint whose `ids_tag`
 matches the one it replaces hard-links the previous ids.bin instead of writing it again.
 
+A checkpoint whose run finished (its outputs written) is replaced by a note of where they went,
+so that a later `--resume` says so instead of training the run again from its last state:
+
+    DIR/finished.json {"format": "w2vfast-finished-run", "outputs": {"output": "/abs/vec.bin", ...}}
+
 The kind (kinds.py) says which matrices the model trains; a directory without it (written
 before model.json recorded kinds) gets the kind its options ask for.  Everything can be read
 without w2vfast: `numpy.load` and `json.load`.  A directory is written
@@ -37,10 +42,16 @@ from .vocab import read_vocab_file, save_vocab_file
 
 FORMAT = "w2vfast-model"
 VERSION = 1
+FINISHED = "finished.json"
 
 
 class ModelFileError(Exception):
     """A saved model or checkpoint is missing or damaged; the message names the file."""
+
+
+class RunFinished(ModelFileError):
+    """The directory is the checkpoint of a run that finished: it holds only where the run's
+    outputs went."""
 
 
 def save_model(path, words, counts, matrices, options, stats=None, state=None, id_stream=None,
@@ -87,6 +98,8 @@ def load_model(path, with_state=False):
     the matrices by name, options, stats, kind (kinds.ModelKind), and with `with_state` also
     state and id_stream."""
     path = _existing(os.fspath(path))
+    if os.path.exists(os.path.join(path, FINISHED)):
+        raise RunFinished(finished_message(path))
     meta = _read_json(os.path.join(path, "model.json"))
     if meta.get("format") != FORMAT:
         raise ModelFileError(f"{path!r} is not a w2vfast model directory (model.json format is "
@@ -127,6 +140,41 @@ def load_model(path, with_state=False):
         except OSError as e:
             raise ModelFileError(f"cannot read {os.path.join(path, 'ids.bin')!r}: {e.strerror}") from None
     return model
+
+
+def mark_finished(path, outputs):
+    """Replace checkpoint directory `path` by the note that its run finished, with `outputs`
+    (name -> path, as Outputs.saved) made absolute.  Called only once the outputs are written:
+    a crash before leaves the checkpoint to resume, a crash during leaves the old directory or
+    the note (the swap of save_model), never neither."""
+    path = os.path.abspath(os.fspath(path))
+    if os.path.exists(path) and not (os.path.exists(os.path.join(path, "state.json"))
+                                     or os.path.exists(os.path.join(path, FINISHED))):
+        return  # not a checkpoint (the run never saved one there): not ours to replace
+    where = {k: (v if v == "-" else os.path.abspath(v)) for k, v in outputs.items()
+             if isinstance(v, str) and k != "format"}
+    tmp = f"{path}.tmp-{os.getpid()}"
+    shutil.rmtree(tmp, ignore_errors=True)
+    try:
+        os.mkdir(tmp)
+        _write_json(os.path.join(tmp, FINISHED), {"format": "w2vfast-finished-run", "outputs": where})
+        _swap_in(tmp, path)
+    except OSError as e:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise OutputError(f"cannot mark the checkpoint {path!r} finished: {e.strerror or e}") from None
+
+
+def finished_message(path):
+    """What a finished run's checkpoint says when asked to resume."""
+    try:
+        where = _read_json(os.path.join(path, FINISHED)).get("outputs", {})
+    except ModelFileError:
+        where = {}
+    first = next((where[k] for k in ("output", "save_model", "save_context", "save_vocab") if k in where),
+                 None)
+    place = ("standard output" if first == "-" else repr(first)) if first else "the files it was asked for"
+    return (f"this run already finished; vectors at {place} ({path!r} keeps only this note); "
+            "to train again, start a new run without --resume")
 
 
 def _save_id_stream(file, id_stream, previous_dir, tag):

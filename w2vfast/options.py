@@ -34,6 +34,12 @@ OUTPUT = "output"  # a file the run writes, or how
 RUN = "run"        # how the run goes (checkpoints, memory, the corpus's ids); not stored
 CLI = "cli"        # what the command line alone does (reporting, word classes, MPI shards)
 
+# What `--resume` does with an option the user gives (Option.on_resume; by default its group's):
+KEPT = "kept"        # must equal the checkpoint's: the resumed run is the same run
+FREE = "free"        # may change: where the files go, checkpointing, memory, reporting
+REFUSED = "refused"  # has no place in a resumed run: the corpus and vocabulary are the checkpoint's
+RESUME_RULE = {MODEL: KEPT, OUTPUT: FREE, RUN: FREE, CLI: FREE}
+
 
 @dataclass(frozen=True)
 class Option:
@@ -42,7 +48,9 @@ class Option:
     (for the message), or None.  `flag` is the CLI spelling without dashes (None: the Python API
     only); `cli_range` (low, high, low_open), when given, is checked by the CLI's parser, with
     its own message.  `default_text` replaces the shown default where it is computed (threads,
-    alpha).  `api`: a keyword of `w2vfast.train`."""
+    alpha).  Every option is a keyword of `w2vfast.train` as well.  `on_resume`: what
+    `--resume` does with it when given (KEPT, FREE, REFUSED; by default its group's,
+    RESUME_RULE)."""
     name: str
     group: str
     kind: object
@@ -56,7 +64,11 @@ class Option:
     cli_dest: Optional[str] = None
     cli_scale: float = 1.0  # API value = flag value x cli_scale (minutes on the CLI, seconds here)
     short: Optional[str] = None  # a one-letter flag as well (`-o`)
-    api: bool = True
+    on_resume: Optional[str] = None  # KEPT, FREE or REFUSED; None: the group's (RESUME_RULE)
+
+    @property
+    def resume_rule(self):
+        return self.on_resume or RESUME_RULE[self.group]
 
     @property
     def spelling(self):
@@ -97,7 +109,7 @@ _HELP_BATCH = ("Skip-gram: train each window as one block (fast; noise words sha
 
 SCHEMA = (
     Option("train_file", CLI, str, None, "Corpus file (as word2vec.c); same as CORPUS.",
-           flag="train", metavar="FILE", api=False),
+           flag="train", metavar="FILE", on_resume=REFUSED),
     Option("output", OUTPUT, str, None, "Write the word vectors here ('-' for stdout).", metavar="FILE",
            short="o"),
     Option("size", MODEL, int, 100,
@@ -134,14 +146,15 @@ SCHEMA = (
     Option("binary", OUTPUT, int, 0, "Output format: 1 = binary, 0 = text.", check=_either),
     Option("save_vocab", OUTPUT, str, None, "Write the vocabulary (`word count` lines).", metavar="FILE"),
     Option("read_vocab", RUN, str, None,
-           "Take the vocabulary and counts from this file instead of counting the corpus.", metavar="FILE"),
+           "Take the vocabulary and counts from this file instead of counting the corpus.", metavar="FILE",
+           on_resume=REFUSED),
     Option("save_context", OUTPUT, str, None, "Also write the output (context) vectors.", metavar="FILE"),
     Option("vectors", MODEL, ("in", "sum", "concat"), "in",
            "Written word vectors: input vectors, input+output, or both concatenated.",
            check=lambda v: None if v in ("in", "sum", "concat") else "must be in, sum or concat"),
     Option("classes", CLI, int, 0,
            "Write K k-means word classes (`word classid` lines) to -output instead of vectors, as word2vec.c.",
-           cli_range=(0, None, False), api=False),
+           cli_range=(0, None, False)),
     Option("seed", MODEL, int, 1, "Random seed; with -threads 1 runs are reproducible.",
            check=_limit(_whole(0), (1 << 64) - 1, "below 2**64")),
     Option("save_model", OUTPUT, str, None,
@@ -156,12 +169,11 @@ SCHEMA = (
     Option("resume", RUN, str, None,
            "Continue the run saved in this checkpoint (its corpus, options and outputs).", metavar="DIR"),
     Option("init_model", RUN, str, None, "Continue training a model saved with --save-model on CORPUS.",
-           metavar="DIR"),
+           metavar="DIR", on_resume=REFUSED),
     Option("update_vocab", RUN, bool, False,
-           "With --init-model: add the corpus's new words that reach -min-count."),
+           "With --init-model: add the corpus's new words that reach -min-count.", on_resume=REFUSED),
     Option("log_json", CLI, str, None,
-           "Write progress records and a final summary as JSON lines (see plot-loss).", metavar="FILE",
-           api=False),
+           "Write progress records and a final summary as JSON lines (see plot-loss).", metavar="FILE"),
     Option("ids_memory", RUN, "size", None,
            "Keep the corpus read as word ids (about 1.6 bytes a word) in memory up to SIZE, then "
            "in a temporary file.",
@@ -172,17 +184,17 @@ SCHEMA = (
            default_text="$TMPDIR or /tmp", metavar="DIR"),
     Option("train_files", CLI, str, None,
            "Corpus as several files: @LIST (a file naming one a line) or a,b,c; under mpiexec each "
-           "process trains its own.", metavar="@LIST", api=False),
+           "process trains its own.", metavar="@LIST", on_resume=REFUSED),
     # measured: BENCHMARKS.md, "Distributed training"
     Option("sync_interval", CLI, int, 100_000,
            "Under mpiexec: words each process trains between exchanges of the frequent rows; 0 = only at epoch ends.",
-           metavar="WORDS", cli_range=(0, None, False), api=False),
+           metavar="WORDS", cli_range=(0, None, False)),
     Option("sync_rows", CLI, int, 16384,
            "Under mpiexec: how many of the most frequent words' rows are exchanged every interval "
-           "(all rows at epoch ends).", metavar="N", cli_range=(0, None, False), api=False),
+           "(all rows at epoch ends).", metavar="N", cli_range=(0, None, False)),
     Option("debug", CLI, int, 2, "0: errors only, 1: summary, 2: summary and progress.",
-           cli_range=(0, 2, False), api=False),
-    Option("quiet", CLI, bool, False, "Same as -debug 0.", flag="q", api=False),
+           cli_range=(0, 2, False)),
+    Option("quiet", CLI, bool, False, "Same as -debug 0.", flag="q"),
     # the learning rate decays linearly to alpha x this (word2vec.c: 1e-4); the Python API only
     Option("min_alpha_ratio", MODEL, float, 1e-4, "Final learning rate as a fraction of -alpha.",
            flag=None, check=lambda v: None if _is_real(v) and 0 <= v <= 1 else "must be in [0, 1]"),
@@ -213,6 +225,27 @@ def resolve(**given):
     from .kinds import ModelKind  # the kinds' own checks: at least one objective
     ModelKind.of(o)
     return o
+
+
+def resume_conflict(saved, given):
+    """The one-line message for the first option in `given` (name -> value: only the options
+    the user gave; None or False is not given) that a run resumed from a checkpoint whose
+    resolved training options are `saved` cannot take, or None when all fit.  Training options,
+    -threads among them (the checkpoint holds each thread's place), must be the checkpoint's."""
+    for option in SCHEMA:
+        value = given.get(option.name)
+        if value is None or value is False:
+            continue
+        rule = option.resume_rule
+        shown = flag(option.spelling)
+        if rule == REFUSED:
+            return (f"--resume: {shown} has no place in a resumed run (the corpus and vocabulary are "
+                    "the checkpoint's); leave it out")
+        if rule == KEPT and value != saved.get(option.name):
+            return (f"--resume: {shown} {value} differs from the checkpoint's {saved.get(option.name)}; "
+                    "a resumed run keeps its training options, -threads included (only outputs, "
+                    "checkpointing, memory and reporting may change); leave it out")
+    return None
 
 
 def check(name, value):

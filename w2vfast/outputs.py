@@ -12,8 +12,8 @@ from .formats import format_for_binary, write_vectors
 from .options import OptionError
 from .vocab import save_vocab_file
 
-# what a checkpoint remembers of them, so that --resume needs no flags
-SAVED = ("output", "format", "save_vocab", "save_context", "save_model", "classes")
+# what a checkpoint remembers of them, so that --resume needs no flags (and its log goes on)
+SAVED = ("output", "format", "save_vocab", "save_context", "save_model", "classes", "log_json")
 
 
 @dataclass(frozen=True)
@@ -29,7 +29,7 @@ class Outputs:
     save_context: Optional[str] = None
     save_model: Optional[str] = None
     classes: int = 0
-    log_json: Optional[str] = None  # written while training, by the caller (progress.JsonLog)
+    log_json: Optional[str] = None  # written while training (pipeline.run, progress.JsonLog)
 
     @property
     def vocabulary_only(self):

@@ -17,10 +17,10 @@ import numpy as np
 from . import _core, options as opts
 from .errors import TrainingError
 from .memory import IdsStorage, available_memory, describe_bytes
-from .model_io import load_model, save_model
+from .model_io import load_model, mark_finished, save_model
 from .outputs import Outputs
-from .progress import reporter
-from .start import continued, fresh, resumed
+from .progress import JsonLog, reporter
+from .start import continued, fresh, resumed, saved_options
 from .tables import TableError
 from .vectors import Model
 from .vocab import build_vocabulary
@@ -31,9 +31,11 @@ __all__ = ["Job", "Solo", "run", "TrainingError"]
 @dataclass
 class Job:
     """One training run as asked for: `corpus` (a path, "-" for standard input, or a list of
-    paths), the training options as given (unresolved: None takes the schema's default), the
-    files to write, and how the run goes.  `progress(info)` is called a few times a second,
-    `on_vocab(dictionary)` once the vocabulary is built, `warn(message)` for warnings."""
+    paths), the training options as given (unresolved: None takes the schema's default; with
+    `resume`, only those the user gave, which must be the checkpoint's), the files to write, and
+    how the run goes.  `progress(info)` is called a few times a second, `on_vocab(dictionary)`
+    once the vocabulary is built, `inform(message)` with what the start did (words added to a
+    model), `warn(message)` for warnings."""
     corpus: object = None
     options: dict = field(default_factory=dict)
     outputs: Outputs = Outputs()
@@ -47,11 +49,18 @@ class Job:
     tmp_dir: Optional[str] = None
     progress: Optional[Callable] = None
     on_vocab: Optional[Callable] = None
+    inform: Optional[Callable] = None
     warn: Optional[Callable] = None
     # the `train` command: it must write something, and -save-vocab alone counts the corpus and
     # trains nothing, as word2vec.c; the Python API (False) trains for whatever it is asked to
     # write, nothing included, and returns the model
     command: bool = True
+
+    @property
+    def checkpoint_dir(self):
+        """Where the state goes: --checkpoint, or a resumed run's own checkpoint, which it goes on
+        saving (an interrupted resumed run is resumed from where it stopped)."""
+        return self.checkpoint if self.checkpoint is not None else self.resume
 
     def corpus_files(self):
         return [c for c in (self.corpus if isinstance(self.corpus, list) else [self.corpus]) if c is not None]
@@ -139,6 +148,10 @@ def prepare(job):
     saved, outputs = None, job.outputs
     if job.resume is not None:
         saved = load_model(job.resume, with_state=True)
+        conflict = opts.resume_conflict(saved_options(saved), {**job.options, "read_vocab": job.read_vocab,
+                                                               "update_vocab": job.update_vocab})
+        if conflict:
+            raise opts.OptionError(conflict)
         outputs = outputs.completed_by(saved["options"].get("outputs", {}))
     if job.update_vocab and not job.init_model:
         raise opts.OptionError("--update-vocab needs --init-model DIR")
@@ -170,17 +183,29 @@ def run(job, world=None):
     if outputs.vocabulary_only and job.command:
         count_only(job, outputs, world)
         return None
-    start = begin(job, world, saved)
-    matrices = start.matrices if start.matrices is not None else make_matrices(start, world)
-    outputs.check_classes(len(start.words))
-    if job.on_vocab is not None:
-        job.on_vocab(world.vocabulary_report(start.dictionary))
-    model = train(job, world, start, matrices, outputs)
-    start.dictionary = None  # the corpus ids are no longer needed: free them before writing
-    # outputs only once training succeeded: an interrupted or failed run writes nothing
-    o, words, counts = start.options, start.words, start.counts
-    world.lead(outputs.write, words, counts, model.vectors, model.context_vectors(),
-               lambda path: save_model(path, words, counts, matrices, o, model.stats, kind=start.kind))
+    log = JsonLog(outputs.log_json) if outputs.log_json and world.rank == 0 else None
+    try:
+        start = begin(job, world, saved)
+        matrices = start.matrices if start.matrices is not None else make_matrices(start, world)
+        outputs.check_classes(len(start.words))
+        if job.on_vocab is not None:
+            job.on_vocab(world.vocabulary_report(start.dictionary))
+        if start.note is not None and job.inform is not None:
+            job.inform(start.note)
+        model = train(job, world, start, matrices, outputs, log)
+        start.dictionary = None  # the corpus ids are no longer needed: free them before writing
+        # outputs only once training succeeded: an interrupted or failed run writes nothing
+        o, words, counts = start.options, start.words, start.counts
+        world.lead(outputs.write, words, counts, model.vectors, model.context_vectors(),
+                   lambda path: save_model(path, words, counts, matrices, o, model.stats, kind=start.kind))
+        if log is not None:
+            log.summary(model)
+    finally:
+        if log is not None:
+            log.close()
+    # only now that the outputs are written: a checkpoint left to resume would train the run again
+    for path in {job.checkpoint_dir, job.resume} - {None}:
+        world.lead(mark_finished, path, outputs.saved())
     return model
 
 
@@ -191,7 +216,7 @@ def begin(job, world, saved):
     _core.map_large_blocks()  # freed tables go back to the system, not into the run's peak
     storage = IdsStorage.for_run(job.ids_memory, job.tmp_dir)
     if saved is not None:
-        return resumed(saved, job.resume, job.options, storage)
+        return resumed(saved, storage)
     o = opts.resolve(**job.options)
     if job.init_model is not None:
         return continued(load_model(job.init_model), job.init_model, job.corpus, o,
@@ -209,9 +234,18 @@ def make_matrices(start, world):
     return kind.continued_matrices(start.grow_from, n_words, o, n_words != len(start.grow_from["syn0"]))
 
 
-def train(job, world, start, matrices, outputs):
-    """The trainer over the matrices, run to the end (checkpoints and exchanges on the way);
-    returns the Model."""
+def corpus_stats(job, start, world):
+    """The corpus's counts: a resumed run's from its checkpoint (its dictionary has only ids)."""
+    if start.corpus_stats is not None:
+        return start.corpus_stats
+    d = start.dictionary
+    return {"corpus": str(job.corpus), "corpus_tokens": world.total(d.n_tokens),
+            "truncated_tokens": world.total(d.n_truncated)}
+
+
+def train(job, world, start, matrices, outputs, log=None):
+    """The trainer over the matrices, run to the end (checkpoints and exchanges on the way),
+    reporting to job.progress and `log` (a JsonLog); returns the Model."""
     o, kind, d, words, counts = start.options, start.kind, start.dictionary, start.words, start.counts
     try:
         trainer = kind.trainer(o, matrices, counts, corpus=d, seed=world.seed(o["seed"]))
@@ -228,26 +262,31 @@ def train(job, world, start, matrices, outputs):
         st = tr.state()
         st["n_ids"] = d.n_ids
         st["ids_tag"] = start.ids_tag
-        save_model(job.checkpoint, words, counts, matrices, {**o, "outputs": outputs.saved()},
-                   {"corpus": str(job.corpus)}, state=st, id_stream=d.id_stream(), kind=kind)
+        save_model(checkpoint, words, counts, matrices, {**o, "outputs": outputs.saved()},
+                   corpus, state=st, id_stream=d.id_stream(), kind=kind)
 
+    checkpoint, corpus = job.checkpoint_dir, corpus_stats(job, start, world)
+    every = opts.default("checkpoint_every") if job.checkpoint_every is None else job.checkpoint_every
     sync, sync_points, scale = world.exchanges(kind, matrices, d, o)
+    listeners = [f for f in (job.progress, log) if f is not None]
     t0 = time.perf_counter()
     cpu0 = time.process_time()
     try:
-        trainer.run(threads=o["threads"], progress=reporter(job.progress, t0, start.state, scale),
-                    interval=0.25, checkpoint=save_checkpoint if job.checkpoint else None,
-                    checkpoint_every=job.checkpoint_every if job.checkpoint else None,
-                    sync=sync, sync_points=sync_points)
+        trainer.run(threads=o["threads"], interval=0.25,
+                    progress=reporter(listeners, t0, o["iter"], start.state, scale) if listeners else None,
+                    checkpoint=save_checkpoint if checkpoint else None,
+                    checkpoint_every=every if checkpoint else None, sync=sync, sync_points=sync_points)
     except _core.TrainingDiverged:
         raise diverged(o) from None
     train_seconds = time.perf_counter() - t0
     world.together(check_finite, matrices, o)
-    total_words = world.total(trainer.total_words)
-    stats = {"vocab_size": len(words), "corpus_tokens": world.total(d.n_tokens),
-             "train_words": world.total(d.n_ids), "truncated_tokens": world.total(d.n_truncated),
+    # a resumed run's speed counts only the words it trained, not those before the checkpoint
+    before = start.state["words_done"] if start.state is not None else 0
+    trained = world.total(trainer.total_words) - before
+    stats = {"vocab_size": len(words), "corpus_tokens": corpus.get("corpus_tokens"),
+             "train_words": world.total(d.n_ids), "truncated_tokens": corpus.get("truncated_tokens"),
              "vocab_seconds": start.vocab_seconds, "train_seconds": train_seconds,
-             "cpu_seconds": time.process_time() - cpu0,
-             "words_per_sec": total_words / train_seconds if train_seconds > 0 else 0.0,
-             **world.stats()}
+             "cpu_seconds": time.process_time() - cpu0, "words": trained,
+             "words_per_sec": trained / train_seconds if train_seconds > 0 else 0.0,
+             **({"resumed_words": before} if start.state is not None else {}), **world.stats()}
     return Model(words, kind.written_vectors(matrices, o), counts, matrices, kind, o, stats)

@@ -10,7 +10,6 @@ import numpy as np
 
 from . import _core, options as opts
 from .corpus import spool_stdin
-from .errors import TrainingError
 from .kinds import ModelKind
 from .vocab import build_vocabulary, spill_error
 
@@ -21,7 +20,9 @@ class Start:
     corpus as ids; `matrices`: a resumed run's, else None for the pipeline to make (after its
     memory check): fresh ones, or for a continued run `grow_from` (the saved model's) grown to
     the new vocabulary; `state`: where a resumed run's threads were; `ids_tag`: names the id
-    stream, so a checkpoint can link the previous one's instead of writing it again."""
+    stream, so a checkpoint can link the previous one's instead of writing it again;
+    `corpus_stats`: a resumed run's corpus counts (tokens, truncated), which a restored
+    dictionary does not have; `note`: what the start did worth telling (words added)."""
     options: dict
     kind: ModelKind
     dictionary: object
@@ -32,28 +33,35 @@ class Start:
     state: Optional[dict] = None
     ids_tag: Optional[str] = None
     vocab_seconds: float = 0.0
+    corpus_stats: Optional[dict] = None
+    note: Optional[str] = None
 
     def __post_init__(self):
         if self.ids_tag is None:
             self.ids_tag = uuid.uuid4().hex
 
 
-def resumed(saved, path, given, storage):
+def saved_options(saved):
+    """The resolved training options a checkpoint or saved model was made with."""
+    return opts.resolve(**{k: v for k, v in saved["options"].items() if k in opts.MODEL_OPTIONS})
+
+
+def resumed(saved, storage):
     """The run a checkpoint (model_io.load_model(path, with_state=True)) left: its options,
-    vocabulary, corpus ids, matrices and thread states; `given` may only repeat its threads."""
+    vocabulary, corpus ids, matrices and thread states (the options given were checked against
+    it: options.resume_conflict)."""
     t0 = time.perf_counter()
-    o = opts.resolve(**{k: v for k, v in saved["options"].items() if k in opts.MODEL_OPTIONS})
-    if given.get("threads") not in (None, o["threads"]):
-        raise TrainingError(f"the checkpoint {path!r} was made with -threads {o['threads']}; "
-                            "resume with the same number of threads")
+    o = saved_options(saved)
     words, counts = saved["words"], saved["counts"]
     try:
         d = _core.Dictionary.restore(words, counts, saved["id_stream"], saved["state"]["n_ids"],
                                      storage=storage)
     except _core.SpillError as e:
         raise spill_error(e) from None
+    corpus = {k: v for k, v in saved["stats"].items() if k in ("corpus", "corpus_tokens", "truncated_tokens")}
     return Start(o, saved["kind"], d, words, counts, matrices=saved["matrices"], state=saved["state"],
-                 ids_tag=saved["state"].get("ids_tag"), vocab_seconds=time.perf_counter() - t0)
+                 ids_tag=saved["state"].get("ids_tag"), vocab_seconds=time.perf_counter() - t0,
+                 corpus_stats=corpus)
 
 
 def fresh(corpus, o, read_vocab, storage, vocabulary):
@@ -72,14 +80,17 @@ def continued(saved, path, corpus, o, given_size, update_vocab, storage):
     if given_size not in (None, D):
         raise opts.OptionError(f"invalid -size {given_size}: the model {path!r} has {D} dimensions")
     o = {**o, "size": D}
-    known = (saved["words"], saved["counts"])
+    known, note = (saved["words"], saved["counts"]), None
     if update_vocab:
         if corpus == "-":
             corpus = spool_stdin(storage.tmp_dir)  # read twice: count, then map to the merged rows
         known = merged_vocabulary(corpus, saved, o)
+        old = len(saved["words"])
+        note = (f"Added {len(known[0]) - old:,} new words to the model's {old:,} "
+                f"(min-count {o['min_count']})")
     d = build_vocabulary(corpus, known=known, storage=storage)
     return Start(o, ModelKind.of(o), d, d.words(), d.counts(), grow_from=saved["matrices"],
-                 vocab_seconds=time.perf_counter() - t0)
+                 vocab_seconds=time.perf_counter() - t0, note=note)
 
 
 def merged_vocabulary(corpus, saved, o):

@@ -6,6 +6,7 @@ import click
 
 from .. import phrases as ph
 from ..atomic import check_writable
+from ..progress import vocabulary_summary, words_in_train_file
 from .common import handle_errors
 from .grammar import Word2vecCommand
 from .flags import flag, schema_option
@@ -46,17 +47,6 @@ def vocab(corpus, min_count, max_vocab, output, quiet):
         left_out = d.n_tokens - words_in_train_file(d)
         click.echo(f"Tokens read: {d.n_tokens} ({left_out} of them in words left out by "
                    f"-min-count {min_count}{' and -max-vocab' if max_vocab else ''})", err=True)
-
-
-def words_in_train_file(d):
-    """word2vec's "Words in train file": the corpus's tokens of vocabulary words, `</s>`
-    included (the total that drives the learning rate), whether or not the ids were kept."""
-    return int(sum(d.counts()))
-
-
-def vocabulary_summary(d):
-    """The lines `train` and `vocab` both print about a counted corpus."""
-    return [f"Vocab size: {d.n_words}", f"Words in train file: {words_in_train_file(d)}"]
 
 
 def _clock(seconds):
