@@ -71,11 +71,17 @@ def test_interrupted_run_resumes_to_the_same_vectors(corpus, tmp_path, sig, code
     assert run_cli("train", *flags, "-output", str(full)).returncode == 0
     out, ck = tmp_path / "out.bin", tmp_path / "ck"
     p = subprocess.Popen([sys.executable, "-m", "w2vfast", "train", *flags, "-output", str(out),
-                          "--checkpoint", str(ck)], stderr=subprocess.PIPE)
-    deadline = time.monotonic() + 20
-    time.sleep(1.0)
+                          "--checkpoint", str(ck), "-debug", "1"], stderr=subprocess.PIPE)
+    deadline = time.monotonic() + 60
+    # the signal goes once training has begun (the vocabulary is reported just before), however
+    # long the start takes on a loaded machine
+    head = b""
+    while b"Corpus ids" not in head and p.poll() is None:
+        head += p.stderr.readline()
+    time.sleep(0.5)
     p.send_signal(sig)
     _, err = p.communicate(timeout=max(1, deadline - time.monotonic()))
+    err = head + err
     if p.returncode == 0:
         pytest.skip("the run finished before the signal (machine too fast for this test)")
     assert p.returncode == code, err

@@ -199,8 +199,9 @@ def read_log(path):
 
 def words_in_train_file(d):
     """word2vec's "Words in train file": the corpus's tokens of vocabulary words, `</s>`
-    included (the total that drives the learning rate), whether or not the ids were kept."""
-    return int(sum(d.counts()))
+    included (the total that drives the learning rate): the ids kept, or for a count that keeps
+    none (vocab, -save-vocab alone) the sum of the vocabulary's counts, which is the same."""
+    return int(d.n_ids) if d.n_ids else int(sum(d.counts()))
 
 
 def vocabulary_summary(d):
