@@ -1,6 +1,6 @@
 """Tests of w2vfast.vecmath against plain NumPy (float64) references written from the
 definitions: unit rows, top-k with ties and exclusions, nearest rows in blocks, 3CosAdd, 3CosMul,
-compute-accuracy's answer rule and pair cosines."""
+compute-accuracy's answer rule, pair cosines and the pieces of gensim's queries."""
 import numpy as np
 import pytest
 
@@ -278,3 +278,61 @@ def test_block_rows():
     assert vecmath.block_rows(10, 1 << 20) == vecmath.MAX_BLOCK_ROWS
     assert vecmath.block_rows(10, 1 << 20, max_rows=512) == 512
     assert vecmath.block_rows(10, 1 << 20, max_rows=0) == 1
+
+
+# ---------------------------------------------------------------------------
+# cosines, best, mean_direction and gensim's 3CosMul
+# ---------------------------------------------------------------------------
+
+
+def test_cosines_are_nearests_scores():
+    unit = random_unit(120, 9, seed=11)
+    query = unit[5] + unit[7]
+    query = query / np.linalg.norm(query)
+    all_scores = vecmath.cosines(unit, query)
+    assert all_scores.dtype == np.float32 and all_scores.shape == (120,)
+    np.testing.assert_allclose(all_scores, ref_unit(unit) @ query.astype(np.float64), atol=1e-6)
+    [(idx, scores)] = vecmath.nearest(unit, query[None], 120)
+    np.testing.assert_array_equal(scores, all_scores[idx])  # the same bits
+
+
+def test_best_excludes_in_place_and_drops_non_finite():
+    scores = np.array([[0.5, 0.9, 0.9, np.nan, 0.1], [0.2, 0.3, 0.1, 0.0, -1.0]], np.float32)
+    found = vecmath.best(scores, 3, [[1], [1, 3]])
+    assert [i.tolist() for i, _ in found] == [[2, 0, 4], [0, 2, 4]]
+    assert scores[0, 1] == -np.inf and scores[1, 3] == -np.inf
+    [(idx, _)] = vecmath.best(np.array([[np.nan, 1.0, 2.0]], np.float32), 5, [[2]])
+    assert idx.tolist() == [1]
+
+
+def test_mean_direction_is_the_unit_weighted_sum():
+    rows = np.random.default_rng(12).normal(size=(4, 6)).astype(np.float32)
+    weights = [1.0, -1.0, 2.5, -0.5]
+    got = vecmath.mean_direction(rows, weights)
+    expected = np.asarray(weights) @ rows.astype(np.float64)
+    assert got.dtype == np.float32
+    np.testing.assert_allclose(got, expected / np.linalg.norm(expected), atol=1e-7)
+    np.testing.assert_allclose(vecmath.mean_direction(rows), ref_unit(rows.sum(axis=0)[None])[0],
+                               atol=1e-7)
+    assert not vecmath.mean_direction(np.array([[1, 2], [-1, -2]], np.float32)).any()
+
+
+def test_cos_mul_with_any_number_of_terms():
+    unit = random_unit(60, 5, seed=13)
+    s = vecmath.shifted_cosines(unit, unit[[1, 2, 3]])
+    ref = (ref_unit(unit) @ ref_unit(unit[[1, 2, 3]]).T + 1) / 2
+    np.testing.assert_allclose(s, ref.T, atol=1e-6)
+    np.testing.assert_allclose(vecmath.cos_mul([s[0], s[1]], [s[2]], 1e-6),
+                               ref[:, 0] * ref[:, 1] / (ref[:, 2] + 1e-6), rtol=1e-5)
+    np.testing.assert_allclose(vecmath.cos_mul([s[0]], []), ref[:, 0] / (1 + vecmath.MUL_EPSILON),
+                               rtol=1e-6)
+
+
+def test_cos_mul_scores_keep_their_float32_arithmetic():
+    # word-analogy --method mul prints these: the same bits as sb * sc / (sa + MUL_EPSILON)
+    unit = random_unit(70, 8, seed=14)
+    a, b, c = np.array([1, 4]), np.array([2, 5]), np.array([3, 6])
+    sims = (unit[np.concatenate([a, b, c])] @ unit.T + 1.0) * 0.5
+    sa, sb, sc = np.split(sims, 3)
+    np.testing.assert_array_equal(vecmath.cos_mul_scores(unit, a, b, c),
+                                  sb * sc / (sa + vecmath.MUL_EPSILON))

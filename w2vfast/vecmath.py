@@ -1,5 +1,6 @@
 """Vector maths for every command that queries word vectors: unit rows, nearest rows by cosine,
-analogies (3CosAdd, 3CosMul) and compute-accuracy's answer rule.
+analogies (3CosAdd, 3CosMul), compute-accuracy's answer rule and the weighted queries of
+gensim's `most_similar` and `most_similar_cosmul`.
 
 Everything is float32 NumPy, batched: a block of queries is one `(block x D) @ (D x V)` matrix
 product, and a top-k keeps the best `k` of each row with `argpartition` before sorting only
@@ -17,6 +18,8 @@ or compare scores choose their block size with `block_rows` and keep it.
 """
 from __future__ import annotations
 
+import functools
+
 from typing import List, Optional, Sequence, Tuple, Union
 
 import numpy as np
@@ -24,11 +27,17 @@ import numpy as np
 __all__ = [
     "BLOCK_ELEMENTS",
     "MUL_EPSILON",
+    "GENSIM_MUL_EPSILON",
     "block_rows",
     "normalise_rows",
     "top_k",
+    "best",
     "nearest",
+    "cosines",
+    "mean_direction",
     "cos_add_queries",
+    "shifted_cosines",
+    "cos_mul",
     "cos_mul_scores",
     "ANALOGY_METHODS",
     "check_analogy_method",
@@ -45,6 +54,9 @@ MAX_BLOCK_ROWS = 4096
 
 # Levy & Goldberg (2014), "Linguistic Regularities in Sparse and Explicit Word Representations".
 MUL_EPSILON = 1e-3
+
+# gensim's `most_similar_cosmul` adds this to its denominator instead.
+GENSIM_MUL_EPSILON = 1e-6
 
 # 3CosAdd and 3CosMul.
 ANALOGY_METHODS = ("add", "mul")
@@ -145,6 +157,15 @@ def _found(top_idx: np.ndarray, top_scores: np.ndarray) -> List[Found]:
     return out
 
 
+def best(scores: np.ndarray, topn: int, exclude: Optional[Exclude] = None) -> List[Found]:
+    """The `topn` best entries of each row of a (queries x V) `scores` array, best first, with
+    `exclude[i]`'s entries of row i set to -inf in place and, as everywhere here, no non-finite
+    score returned.  Returns one (indices, scores) per row."""
+    if exclude is not None:
+        _exclude(scores, exclude)
+    return _found(*top_k(scores, topn))
+
+
 def nearest(unit: np.ndarray, queries: np.ndarray, topn: int, exclude: Optional[Exclude] = None,
             block: Optional[int] = None) -> List[Found]:
     """The `topn` rows of `unit` with the largest dot product with each row of `queries`, best
@@ -160,10 +181,27 @@ def nearest(unit: np.ndarray, queries: np.ndarray, topn: int, exclude: Optional[
     for start in range(0, len(queries), block):
         stop = min(start + block, len(queries))
         scores = queries[start:stop] @ unit.T
-        if exclude is not None:
-            _exclude(scores, exclude[start:stop])
-        out.extend(_found(*top_k(scores, topn)))
+        out.extend(best(scores, topn, None if exclude is None else exclude[start:stop]))
     return out
+
+
+def cosines(unit: np.ndarray, query: np.ndarray) -> np.ndarray:
+    """The dot product of every row of `unit` with the vector `query`, a float32 vector: their
+    cosines when both are unit length.  The product has the shape of a one-query block of
+    `nearest`, so the scores are those `nearest` finds for the same query."""
+    return (np.asarray(query, dtype=np.float32)[None] @ unit.T)[0]
+
+
+def mean_direction(rows, weights=None) -> np.ndarray:
+    """The weighted sum of `rows` (all weights 1 by default) scaled to unit length: the
+    direction of gensim's weighted mean ``sum(w_i * row_i) / sum(|w_i|)``, which is its
+    `most_similar` query when the rows are unit vectors.  Summed and scaled in float64, returned
+    as float32; a zero sum stays zero."""
+    rows = np.asarray(rows, dtype=np.float64).reshape(-1, np.shape(rows)[-1])
+    weights = np.ones(len(rows)) if weights is None else np.asarray(weights, dtype=np.float64)
+    total = weights @ rows
+    norm = np.linalg.norm(total)
+    return (total / norm if norm > 0 else total).astype(np.float32)
 
 
 def cos_add_queries(unit: np.ndarray, a, b, c) -> np.ndarray:
@@ -172,14 +210,31 @@ def cos_add_queries(unit: np.ndarray, a, b, c) -> np.ndarray:
     return normalise_rows(unit[b] - unit[a] + unit[c])
 
 
+def shifted_cosines(unit: np.ndarray, queries: np.ndarray) -> np.ndarray:
+    """``cos' = (cos + 1) / 2`` of every row of `unit` (columns) with each row of `queries`:
+    cosines shifted to [0, 1] (when both are unit length), 3CosMul's terms."""
+    return (np.asarray(queries, dtype=np.float32) @ unit.T + 1.0) * 0.5
+
+
+def cos_mul(positive: Sequence[np.ndarray], negative: Sequence[np.ndarray],
+            epsilon: float = MUL_EPSILON) -> np.ndarray:
+    """3CosMul's combination of shifted cosines (`shifted_cosines`), Levy & Goldberg (2014)
+    eq. 4 as gensim extends it to any number of terms: ``prod(positive) / (prod(negative) +
+    epsilon)``, term by term; with no negative term the denominator is 1 + epsilon.  At least one
+    positive term."""
+    # products in the order given, without stacking the (queries x V) terms into a new array
+    numerator = functools.reduce(np.multiply, positive)
+    denominator = functools.reduce(np.multiply, negative) if len(negative) else np.float32(1)
+    return numerator / (denominator + np.float32(epsilon))
+
+
 def cos_mul_scores(unit: np.ndarray, a, b, c) -> np.ndarray:
     """3CosMul (Levy & Goldberg 2014) of every row d of `unit` for each question (a, b, c):
     ``cos'(d, B) * cos'(d, C) / (cos'(d, A) + MUL_EPSILON)`` with ``cos' = (cos + 1) / 2``
     shifting cosines to [0, 1].  A (questions x V) array; a, b and c are not excluded here."""
     # the cosines with the three question words in one product of 3 x questions rows
-    sims = (unit[np.concatenate([a, b, c])] @ unit.T + 1.0) * 0.5
-    sa, sb, sc = np.split(sims, 3)
-    return sb * sc / (sa + MUL_EPSILON)
+    sa, sb, sc = np.split(shifted_cosines(unit, unit[np.concatenate([a, b, c])]), 3)
+    return cos_mul([sb, sc], [sa])
 
 
 def check_analogy_method(method: str) -> None:
@@ -207,9 +262,7 @@ def analogies(unit: np.ndarray, questions, topn: int, method: str = "add",
     out: List[Found] = []
     for start in range(0, len(questions), block):
         part = slice(start, start + block)
-        scores = cos_mul_scores(unit, a[part], b[part], c[part])
-        _exclude(scores, questions[part])
-        out.extend(_found(*top_k(scores, topn)))
+        out.extend(best(cos_mul_scores(unit, a[part], b[part], c[part]), topn, questions[part]))
     return out
 
 
