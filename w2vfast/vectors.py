@@ -1,10 +1,12 @@
-"""Word vectors in memory: `Vectors` (gensim-like lookups) and `Model` (a trained model)."""
+"""Word vectors in memory: `Vectors` (gensim-like lookups and queries, vectors_query.py) and
+`Model` (a trained model)."""
 import functools
 
 import numpy as np
 
 from .formats import write_vectors
-from .vecmath import nearest, normalise_rows
+from .vecmath import normalise_rows
+from .vectors_query import KeyedQueries
 
 
 def _to_str(word):
@@ -16,8 +18,9 @@ def _to_bytes(word):
     return word.encode("utf-8", "surrogateescape")
 
 
-class Vectors:
-    """Word vectors in vocabulary order, with gensim-like lookups.
+class Vectors(KeyedQueries):
+    """Word vectors in vocabulary order, with gensim's lookups and queries (`most_similar`,
+    `similarity`, `doesnt_match`, `get_vector`, ...: vectors_query.py).
 
     `vectors` is a float32 V x D array; `index_to_key[i]` is the word of row i (str; bytes that
     are not UTF-8 are kept as surrogate escapes and written back unchanged); `key_to_index` maps
@@ -52,45 +55,17 @@ class Vectors:
         return word in self.key_to_index
 
     def __getitem__(self, word):
-        return self.vectors[self._index(word)]
+        return self.vectors[self.get_index(word)]
 
     @property
     def vector_size(self):
         return self.vectors.shape[1]
-
-    def _index(self, word):
-        try:
-            return self.key_to_index[word]
-        except KeyError:
-            raise KeyError(f"word {word!r} is not in the vocabulary") from None
 
     def unit_vectors(self):
         """Rows scaled to unit length (computed once; zero rows stay zero)."""
         if self._unit is None:
             self._unit = normalise_rows(self.vectors)
         return self._unit
-
-    def most_similar(self, word, topn=10):
-        """The `topn` words closest to `word` (or a list of words, summed) by cosine."""
-        words = [word] if isinstance(word, str) else list(word)
-        unit = self.unit_vectors()
-        idx = [self._index(w) for w in words]
-        query = normalise_rows(unit[idx].sum(axis=0)[None])
-        [found] = nearest(unit, query, topn, exclude=[idx])
-        return self._words_and_scores(found)
-
-    def most_similar_by_vector(self, vector, topn=1, exclude=()):
-        """The word (topn=1) or (word, cosine) list closest to `vector`, skipping `exclude`."""
-        query = normalise_rows(np.asarray(vector, dtype=np.float32)[None])
-        skip = [self.key_to_index[w] for w in exclude if w in self.key_to_index]
-        [found] = nearest(self.unit_vectors(), query, len(self) if topn is None else topn,
-                          exclude=[skip])
-        found = self._words_and_scores(found)
-        return found[0][0] if topn == 1 else found
-
-    def _words_and_scores(self, found):
-        idx, scores = found
-        return [(self.index_to_key[i], float(s)) for i, s in zip(idx.tolist(), scores.tolist())]
 
     def save(self, path, binary=False):
         """Write word2vec text or binary format (atomically when `path` is a file)."""
