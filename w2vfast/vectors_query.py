@@ -104,7 +104,8 @@ class KeyedQueries:
         the best `topn` (word, score) pairs, the query's words excluded."""
         if topn is None:
             return scores
-        [found] = best(scores[None].copy(), topn, [[r for r in rows if r < len(scores)]])
+        # the scores are this query's own, so `best` may set the query's words to -inf in place
+        [found] = best(scores[None], topn, [[r for r in rows if r < len(scores)]])
         return self._words_and_scores(found)
 
     def most_similar(self, positive=None, negative=None, topn=10, *, restrict_vocab=None):
