@@ -19,7 +19,6 @@ or compare scores choose their block size with `block_rows` and keep it.
 from __future__ import annotations
 
 import functools
-
 from typing import List, Optional, Sequence, Tuple, Union
 
 import numpy as np
