@@ -221,8 +221,11 @@ def test_unknown_words_raise_key_error_naming_them(ours, call):
 
 
 def test_bad_arguments(ours):
+    # the call before gensim's signature, most_similar(word, topn), keeps its meaning: a number
+    # is no query term; with topn given as well it is no term either
+    assert ours.most_similar("w1", 3) == ours.most_similar("w1", topn=3)
     with pytest.raises(TypeError, match="topn=10"):
-        ours.most_similar("w1", 10)  # the old positional topn is gensim's `negative`
+        ours.most_similar("w1", 10, 3)
     with pytest.raises(TypeError, match="topn must be an int"):
         ours.most_similar("w1", topn=2.5)
     with pytest.raises(ValueError, match="no input"):

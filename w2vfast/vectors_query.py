@@ -121,6 +121,10 @@ class KeyedQueries:
         cosines of all searched rows, in vocabulary order, as a float32 array (the query's words
         included).  An unknown word raises KeyError.
         """
+        if isinstance(negative, (int, np.integer)) and not isinstance(negative, bool) and topn == 10:
+            # most_similar(word, 5), this class's call before gensim's signature: a number is
+            # no query term, so a second argument that is one is the topn
+            negative, topn = None, int(negative)
         _check_topn(topn)
         if topn is not None and topn < 1:
             return []
