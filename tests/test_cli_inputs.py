@@ -93,7 +93,7 @@ def test_help_lists_every_flag_with_defaults():
         assert name in entries, name
     assert entries["quiet"].startswith("-q,-quiet,--quiet")
     assert entries["output"].startswith("-o,-output,--output")
-    assert _squash(entries["help"]).startswith("-help,-h,--help")
+    assert set(_squash(entries["help"]).split("Show")[0].split(",")) == {"-h", "-help", "--help"}
     checked = 0
     for param in train_command.params:
         long_names = [o[2:] for o in param.opts if o.startswith("--")]
