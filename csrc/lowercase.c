@@ -42,6 +42,21 @@ static uint32_t lower_cp(uint32_t c) {
         if (c <= 0x1E95 || c >= 0x1EA0) return (c & 1) ? c : c + 1;
         return c;
     }
+    if (c >= 0x1F00 && c <= 0x1FFF) { /* Greek Extended (polytonic): capitals 8 after their small letters */
+        if ((c < 0x1F70 || (c >= 0x1F80 && c <= 0x1FAF)) && (c & 0xF) >= 8) return c - 8;
+        switch (c) {
+        case 0x1FB8: case 0x1FB9: case 0x1FD8: case 0x1FD9: case 0x1FE8: case 0x1FE9: return c - 8;
+        case 0x1FBA: case 0x1FBB: return c - 0x4A;
+        case 0x1FC8: case 0x1FC9: case 0x1FCA: case 0x1FCB: return c - 0x56;
+        case 0x1FDA: case 0x1FDB: return c - 0x64;
+        case 0x1FEA: case 0x1FEB: return c - 0x70;
+        case 0x1FF8: case 0x1FF9: return c - 0x80;
+        case 0x1FFA: case 0x1FFB: return c - 0x7E;
+        case 0x1FBC: case 0x1FCC: case 0x1FFC: return c - 9;
+        case 0x1FEC: return 0x1FE5;
+        }
+        return c;
+    }
     if (c >= 0xFF21 && c <= 0xFF3A) return c + 0x20; /* fullwidth Latin */
     return c;
 }

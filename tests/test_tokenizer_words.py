@@ -7,8 +7,8 @@ cut.  Here: the rules on small crafted inputs (ASCII, Latin, Greek, Cyrillic, CJ
 that are not UTF-8), chunking that must not matter (hypothesis), and the vocabulary of raw
 Wikipedia (../shared/data/wiki_raw_20M.xz), which must come out clean.
 """
-import lzma
 import subprocess
+import unicodedata
 
 import pytest
 from hypothesis import HealthCheck, given, settings, strategies as st
@@ -115,6 +115,28 @@ def test_a_joiner_at_the_end_of_the_input_is_dropped():
 ])
 def test_lowercase(text, expected):
     assert words(text, tokenizer="space", lowercase=1) == expected
+
+
+# the blocks -lowercase maps (csrc/lowercase.h), and the capitals in them it leaves: Latin
+# Extended-B's irregular ones (African and Pan-Nigerian letters, the Croatian digraphs' title case)
+# and archaic Greek and Cyrillic letters
+MAPPED_BLOCKS = [(0x41, 0x5A), (0xC0, 0x24F), (0x370, 0x52F), (0x531, 0x556), (0x1E00, 0x1EFF),
+                 (0x1F00, 0x1FFF), (0xFF21, 0xFF3A)]
+UNMAPPED = set(range(0x181, 0x1CD)) | set(range(0x1F1, 0x1F8)) | set(range(0x220, 0x222)) \
+    | set(range(0x23A, 0x250)) | set(range(0x370, 0x386)) | set(range(0x3CF, 0x400))
+
+
+def test_lowercase_is_unicodes_simple_mapping_in_its_blocks():
+    chars = [chr(c) for lo, hi in MAPPED_BLOCKS for c in range(lo, hi + 1)
+             if unicodedata.category(chr(c)) in ("Lu", "Lt") and c not in UNMAPPED]
+    got = words(" ".join(chars), tokenizer="space", lowercase=1)
+    # Python's str.lower is the full mapping: İ becomes i and a combining dot there
+    expected = ["i" if ch == "İ" else ch.lower() for ch in chars]
+    wrong = [(ch, g, e) for ch, g, e in zip(chars, got, expected) if g != e]
+    assert len(got) == len(chars) and wrong == []
+    small = [chr(c) for lo, hi in MAPPED_BLOCKS for c in range(lo, hi + 1)
+             if unicodedata.category(chr(c)) == "Ll"]
+    assert words(" ".join(small), tokenizer="space", lowercase=1) == small
 
 
 def test_lowercase_with_words():

@@ -38,7 +38,7 @@ def train(corpus=None, *, output=None, binary=opts.default("binary"), save_vocab
     Options are word2vec's flags with underscores (options.SCHEMA has them all with their
     defaults and checks): size, window, sample, hs, negative, ns_exponent, threads, iter,
     min_count, max_vocab, alpha, cbow, cbow_mean, max_sentence_length, seed, batch, vectors
-    ("in", "sum" or "concat"), min_alpha_ratio.  `output` and `save_context` write vector files
+    ("in", "sum" or "concat"), min_alpha_ratio, tokenizer ("space" or "words"), lowercase.  `output` and `save_context` write vector files
     (atomically), `save_vocab` the counts, `save_model` a model directory (model_io).
     `checkpoint` (a directory) is written every `checkpoint_every` seconds (default 600) and on
     interruption; `resume` continues from one (its options and corpus; `corpus` is then not
