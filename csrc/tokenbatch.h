@@ -40,10 +40,26 @@ static inline int w2v_count_batch(w2v_dict *d, w2v_token_batch *b) {
     return W2V_OK;
 }
 
+/* Whether a token may hold a capital: an ASCII one, or any byte of a non-ASCII character.  Eight
+ * bytes at a time: for ASCII bytes, x + 0x3F sets a byte's top bit from 'A' up and x + 0x25 from
+ * past 'Z' (no carry leaves an ASCII byte); a byte >= 0x80 is flagged by its own top bit, and a
+ * carry it makes can only flag more.  Most tokens of a lowercase corpus are then not copied. */
+static inline int w2v_capital_bytes(uint64_t x) {
+    const uint64_t ones = 0x0101010101010101ULL;
+    return ((x | ((x + 0x3F * ones) & ~(x + 0x25 * ones))) & 0x8080808080808080ULL) != 0;
+}
+
+static inline int w2v_may_have_capitals(const unsigned char *tok, uint32_t len) {
+    if (len <= 8) return w2v_capital_bytes(w2v_load_short(tok, len)); /* every byte, no other */
+    for (uint32_t i = 0; i + 8 < len; i += 8)
+        if (w2v_capital_bytes(w2v_load8(tok + i))) return 1;
+    return w2v_capital_bytes(w2v_load8(tok + len - 8));
+}
+
 /* Add a token of at most W2V_MAX_TOKEN bytes (lowercased when d asks) to the batch, counting
  * the batch once it is full. */
 static inline int w2v_batch_push(w2v_dict *d, w2v_token_batch *b, const unsigned char *tok, uint32_t len) {
-    if (d->lowercase) {
+    if (d->lowercase && w2v_may_have_capitals(tok, len)) {
         len = w2v_lowercase(tok, len, b->lower[b->n]);
         tok = b->lower[b->n];
     }

@@ -10,7 +10,7 @@
  * least min(len, W2V_MAX_TOKEN + 1) bytes. */
 static int emit(w2v_dict *d, const char *tok, uint32_t len) {
     len = w2v_token_cut(d, (const unsigned char *)tok, len);
-    if (d->lowercase) {
+    if (d->lowercase && w2v_may_have_capitals((const unsigned char *)tok, len)) {
         unsigned char lower[W2V_MAX_TOKEN + 1];
         len = w2v_lowercase((const unsigned char *)tok, len, lower);
         return w2v_dict_count_token(d, (const char *)lower, len, w2v_hash_bytes(lower, len));

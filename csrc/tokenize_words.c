@@ -198,6 +198,28 @@ static uint64_t take_carry(walk *w, uint64_t n, int last, int *rc) {
     return j - c;
 }
 
+/* Where the run of ASCII letters and digits from p[k] ends: the first byte at or after k that is
+ * not one, or n.  Eight bytes at a time: for an ASCII byte x, x + (0x80 - lo) has its top bit set
+ * from lo up and x + (0x7F - hi) above hi (no carry leaves an ASCII byte); letters are tested on
+ * x | 0x20, which folds capitals onto small letters (and no other byte onto them), digits on x.
+ * A byte >= 0x80 stops the run by its own top bit, and its carries only reach the bytes after
+ * it, which ctz does not look at. */
+static inline uint64_t alnum_end(const unsigned char *p, uint64_t k, uint64_t n) {
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+    const uint64_t ones = 0x0101010101010101ULL, top = 0x8080808080808080ULL;
+    while (k + 8 <= n) {
+        uint64_t x = w2v_load8(p + k), folded = x | 0x20 * ones;
+        uint64_t letter = (folded + (0x80 - 'a') * ones) & ~(folded + (0x7F - 'z') * ones);
+        uint64_t digit = (x + (0x80 - '0') * ones) & ~(x + (0x7F - '9') * ones);
+        uint64_t stop = (x | ~(letter | digit)) & top;
+        if (stop) return k + ((uint64_t)__builtin_ctzll(stop) >> 3);
+        k += 8;
+    }
+#endif
+    while (k < n && p[k] < 0x80 && (ascii_class[p[k]] == C_LETTER || ascii_class[p[k]] == C_DIGIT)) k++;
+    return k;
+}
+
 int w2v_dict_feed_words(w2v_dict *d, const unsigned char *p, uint64_t n, int last) {
     walk w;
     w.d = d;
@@ -215,10 +237,27 @@ int w2v_dict_feed_words(w2v_dict *d, const unsigned char *p, uint64_t n, int las
         }
     }
     while (k < n && rc == W2V_OK) {
-        /* the common case first: ASCII letters and digits continuing a token */
-        if (d->in_word && !d->joiner) {
+        /* the common cases first, ASCII: a separator between tokens, a token of letters and
+         * digits ended by a space or a newline, letters and digits continuing a token */
+        if (!d->in_word && p[k] < 0x80 && ascii_class[p[k]] != C_LETTER && ascii_class[p[k]] != C_DIGIT) {
+            if (ascii_class[p[k]] == C_NEWLINE) rc = w2v_batch_push(d, &w.batch, (const unsigned char *)W2V_EOS, 4);
+            k++;
+            continue;
+        }
+        if (!d->in_word && p[k] < 0x80) {
+            uint64_t start = k;
+            k = alnum_end(p, k, n);
+            if (k < n && (p[k] == ' ' || p[k] == '\n')) {
+                rc = w2v_batch_push(d, &w.batch, p + start, w2v_token_cut(d, p + start, k - start));
+                continue;
+            }
+            d->in_word = 1;
+            d->word_start = w.base + start;
+            d->last_digit = ascii_class[p[k - 1]] == C_DIGIT;
+            if (k == n) break;
+        } else if (d->in_word && !d->joiner) {
             uint64_t k0 = k;
-            while (k < n && p[k] < 0x80 && ascii_class[p[k]] >= C_LETTER && ascii_class[p[k]] <= C_DIGIT) k++;
+            k = alnum_end(p, k, n);
             if (k > k0) d->last_digit = ascii_class[p[k - 1]] == C_DIGIT;
             if (k == n) break;
         }
