@@ -188,9 +188,8 @@ static uint64_t take_carry(walk *w, uint64_t n, int last, int *rc) {
             return n + 1;
         }
         uint64_t a = w->base - c + j;
-        int was_in_word = d->in_word;
         if ((*rc = step(w, cls, a))) return n + 1;
-        if (d->in_word && !was_in_word) /* a token starts in the carried bytes: they are its first */
+        if (d->in_word && d->word_start == a) /* a token starts in the carried bytes: its first */
             memcpy(d->token, tmp + j, c - j);
         j += len;
     }

@@ -114,7 +114,7 @@ def test_a_resumed_run_keeps_its_tokenizer(raw, tmp_path):
 
     with pytest.raises(KeyboardInterrupt):
         w2vfast.train(str(raw), output=str(out), checkpoint=str(ck), progress=stop, tokenizer="words",
-                      lowercase=1, size=32, iter=10, sample=0, min_count=1, threads=1)
+                      lowercase=1, size=32, iter=40, sample=0, min_count=1, threads=1)
     assert json.loads((ck / "model.json").read_text())["options"]["tokenizer"] == "words"
     assert_ok(run_module("train", "--resume", str(ck), "-debug", "0"))
     words = [line.split()[0] for line in out.read_text(encoding="utf-8").splitlines()[1:]]
