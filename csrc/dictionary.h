@@ -1,5 +1,6 @@
-/* dictionary.h: the byte tokenizer (tokenize.c), the word-count hash table (dictionary.c) and
- * the corpus as word ids (idstream.c).
+/* dictionary.h: the tokenizers (tokenize.c: word2vec.c's, split at whitespace; tokenize_words.c:
+ * words and numbers, punctuation split off), the word-count hash table (dictionary.c) and the
+ * corpus as word ids (idstream.c).
  *
  * The corpus is read once.  `w2v_dict_feed` takes raw bytes in chunks of any size (a token may
  * straddle two chunks), splits them as word2vec.c does (space, tab and newline separate tokens,
@@ -10,7 +11,9 @@
  * to final ids, so training never parses text again.
  *
  * Bytes are never decoded: any encoding trains.  Tokens longer than W2V_MAX_TOKEN bytes are cut,
- * backing off to a UTF-8 character boundary so a multi-byte character is never split.
+ * backing off to a UTF-8 character boundary so a multi-byte character is never split.  Two
+ * options change this (both off by default): `split_words` splits as tokenize_words.c says, which
+ * reads UTF-8, and `lowercase` lowercases each token after the cut (lowercase.h).
  */
 #ifndef W2V_DICTIONARY_H
 #define W2V_DICTIONARY_H
@@ -47,9 +50,19 @@ typedef struct {
     unsigned char token[W2V_MAX_TOKEN + 1]; /* one extra byte tells where a cut must back off to */
     uint32_t token_len;                     /* bytes of the current token seen (may exceed the buffer) */
 
+    /* the words tokenizer's state between chunks (tokenize_words.c) */
+    uint64_t fed;              /* bytes fed since the input began: the offsets below count in it */
+    uint64_t word_start;       /* where the current token starts */
+    uint64_t joiner_start;     /* where its tentative joiner (a ' or - that may end it) starts */
+    uint8_t in_word, joiner, last_digit;
+    uint8_t cp_carry_len;      /* the bytes of a character cut by the chunk's end, kept for the next */
+    unsigned char cp_carry[4];
+
     /* options and statistics */
     int frozen;            /* read-vocab mode: no new words, counts fixed, unknown tokens skipped */
     int record_ids;        /* append ids to the stream (off for count-only use such as `vocab`) */
+    int split_words;       /* the words tokenizer (tokenize_words.c) instead of whitespace alone */
+    int lowercase;         /* lowercase each token (lowercase.h) */
     uint64_t max_vocab;    /* prune rare words when the table grows past this (0: never) */
     uint64_t min_reduce;   /* words with count <= this are pruned next time (word2vec.c's ReduceVocab) */
     uint64_t n_tokens;     /* tokens read, </s> included */
@@ -72,8 +85,12 @@ uint32_t w2v_dict_find(const w2v_dict *d, const char *word, uint32_t len);
  * id, pruning when -max-vocab is exceeded: the tokenizer's step (tokenize.c). */
 int w2v_dict_count_token(w2v_dict *d, const char *tok, uint32_t len, uint64_t h);
 
-/* Tokenize a chunk of the corpus; `last` flushes a pending token at the end of the input. */
+/* Tokenize a chunk of the corpus; `last` flushes a pending token at the end of the input.  Set
+ * split_words and lowercase before the first chunk. */
 int w2v_dict_feed(w2v_dict *d, const char *buf, uint64_t n, int last);
+
+/* w2v_dict_feed with split_words set (tokenize_words.c). */
+int w2v_dict_feed_words(w2v_dict *d, const unsigned char *p, uint64_t n, int last);
 
 /* Sort (unless keep_order: insertion order, for a vocabulary given in its final order) and
  * filter the vocabulary, then rewrite the id stream.  On return words are renumbered

@@ -1,21 +1,19 @@
-/* tokenize.c: the byte tokenizer, feeding the corpus to the vocabulary chunk by chunk
- * (w2v_dict_feed, dictionary.h). */
+/* tokenize.c: word2vec.c's tokenizer, split at whitespace, feeding the corpus to the vocabulary
+ * chunk by chunk (w2v_dict_feed, dictionary.h); with split_words set, tokenize_words.c's. */
 #include <string.h>
 
 #include "dictionary.h"
+#include "tokenbatch.h"
 #include "wordhash.h"
 
-/* The end of a token of any length: apply the length cut, then count it.  tok holds at least
- * min(len, W2V_MAX_TOKEN + 1) bytes. */
+/* The end of a token of any length: cut it, lowercase it when asked, and count it.  tok holds at
+ * least min(len, W2V_MAX_TOKEN + 1) bytes. */
 static int emit(w2v_dict *d, const char *tok, uint32_t len) {
-    if (len > W2V_MAX_TOKEN) {
-        /* tok holds W2V_MAX_TOKEN + 1 bytes; if the first byte past the cut continues a UTF-8
-         * character, back off to that character's first byte so it is dropped whole */
-        uint32_t cut = W2V_MAX_TOKEN;
-        while (cut > 0 && ((unsigned char)tok[cut] & 0xC0) == 0x80) cut--;
-        /* no character start at all (not UTF-8): there is no character to keep whole */
-        len = cut > 0 ? cut : W2V_MAX_TOKEN;
-        d->n_truncated++;
+    len = w2v_token_cut(d, (const unsigned char *)tok, len);
+    if (d->lowercase && w2v_may_have_capitals((const unsigned char *)tok, len)) {
+        unsigned char lower[W2V_MAX_TOKEN + 1];
+        len = w2v_lowercase((const unsigned char *)tok, len, lower);
+        return w2v_dict_count_token(d, (const char *)lower, len, w2v_hash_bytes(lower, len));
     }
     return w2v_dict_count_token(d, tok, len, w2v_hash_bytes((const unsigned char *)tok, len));
 }
@@ -53,26 +51,6 @@ static inline uint64_t word_end(const unsigned char *p, uint64_t k, uint64_t n) 
     return k;
 }
 
-/* Tokens are looked up in batches: all the batch's hashes are known before the first lookup, so
- * their slots are prefetched together and the cache misses of rare words overlap instead of
- * queueing one after another.  Counting stays in corpus order, so ids are as if one by one. */
-#define W2V_TOKEN_BATCH 16
-
-typedef struct {
-    const char *tok;
-    uint32_t len;
-    uint64_t h;
-} pending_token;
-
-static int count_batch(w2v_dict *d, const pending_token *batch, int n) {
-    for (int j = 0; j < n; j++) __builtin_prefetch(d->slots + (batch[j].h & (d->n_slots - 1)));
-    for (int j = 0; j < n; j++) {
-        int rc = w2v_dict_count_token(d, batch[j].tok, batch[j].len, batch[j].h);
-        if (rc) return rc;
-    }
-    return W2V_OK;
-}
-
 /* Go on with the token held in d->token, byte by byte from p[k]; returns where it ends (its
  * separator, or n when it goes on into the next chunk). */
 static uint64_t continue_token(w2v_dict *d, const unsigned char *p, uint64_t k, uint64_t n) {
@@ -99,10 +77,12 @@ static int emit_held_token(w2v_dict *d) {
 
 int w2v_dict_feed(w2v_dict *d, const char *buf, uint64_t n, int last) {
     if (d->status) return d->status;
+    if (d->split_words) return w2v_dict_feed_words(d, (const unsigned char *)buf, n, last);
     const unsigned char *p = (const unsigned char *)buf;
-    const uint64_t eos_hash = w2v_hash_bytes((const unsigned char *)W2V_EOS, 4);
-    pending_token batch[W2V_TOKEN_BATCH];
-    int n_batch = 0, rc = W2V_OK;
+    const unsigned char *eos = (const unsigned char *)W2V_EOS;
+    w2v_token_batch batch;
+    batch.n = 0;
+    int rc = W2V_OK;
     uint64_t k = 0;
     if (d->token_len) { /* a token carried over from the previous chunk */
         k = continue_token(d, p, 0, n);
@@ -111,35 +91,27 @@ int w2v_dict_feed(w2v_dict *d, const char *buf, uint64_t n, int last) {
     while (k < n && rc == W2V_OK) {
         int cls = byte_class[p[k]];
         if (cls != WORD_BYTE) {
-            if (cls == NEWLINE) batch[n_batch++] = (pending_token){W2V_EOS, 4, eos_hash};
+            if (cls == NEWLINE) rc = w2v_batch_push(d, &batch, eos, 4);
             k++;
         } else {
             uint64_t start = k;
             k = word_end(p, k, n);
             uint64_t len = k - start;
             if (k < n && byte_class[p[k]] != CARRIAGE_RETURN && len <= W2V_MAX_TOKEN) {
-                batch[n_batch++] = (pending_token){(const char *)p + start, (uint32_t)len,
-                                                   w2v_hash_bytes(p + start, (uint32_t)len)};
+                rc = w2v_batch_push(d, &batch, p + start, (uint32_t)len);
             } else {
                 /* the rare token: it goes on into the next chunk, holds a '\r', or is cut.  It
                  * goes byte by byte through d->token, after the tokens before it. */
-                if ((rc = count_batch(d, batch, n_batch))) break;
-                n_batch = 0;
+                if ((rc = w2v_count_batch(d, &batch))) break;
                 memcpy(d->token, p + start, len < W2V_MAX_TOKEN + 1 ? len : W2V_MAX_TOKEN + 1);
                 d->token_len = len < UINT32_MAX ? (uint32_t)len : UINT32_MAX;
                 k = continue_token(d, p, k, n);
                 if (k < n) rc = emit_held_token(d);
-                continue;
             }
         }
-        if (n_batch == W2V_TOKEN_BATCH) {
-            rc = count_batch(d, batch, n_batch);
-            n_batch = 0;
-        }
     }
-    if (rc == W2V_OK) rc = count_batch(d, batch, n_batch);
+    if (rc == W2V_OK) rc = w2v_count_batch(d, &batch);
     if (last && d->token_len && rc == W2V_OK) rc = emit_held_token(d);
     if (rc) d->status = rc;
     return rc;
 }
-

@@ -107,6 +107,8 @@ cdef extern from "dictionary.h" nogil:
         w2v_bytebuf ids
         uint64_t n_ids
         int frozen
+        int split_words
+        int lowercase
         uint64_t n_tokens
         uint64_t n_truncated
         uint64_t n_prunes

@@ -46,10 +46,11 @@ def train(corpus=None, *, output=None, binary=opts.default("binary"), save_vocab
 
     Training options: size, window, sample, hs, negative, ns_exponent, threads, iter,
     min_count, max_vocab, alpha, cbow, cbow_mean, max_sentence_length, seed, batch, vectors
-    ("in", "sum" or "concat"), min_alpha_ratio.  `output` and `save_context` write vector files
-    (atomically; with `classes` K, `output` gets K k-means word classes), `save_vocab` the
-    counts, `save_model` a model directory (model_io), `log_json` the run's JSON log.
-    `train_file` is another name for `corpus`; `train_files` gives it as "@LIST" or "a,b,c".
+    ("in", "sum" or "concat"), min_alpha_ratio, tokenizer ("space" or "words"), lowercase.
+    `output` and `save_context` write vector files (atomically; with `classes` K, `output`
+    gets K k-means word classes), `save_vocab` the counts, `save_model` a model directory
+    (model_io), `log_json` the run's JSON log.  `train_file` is another name for `corpus`;
+    `train_files` gives it as "@LIST" or "a,b,c".
     `checkpoint` (a directory) is written every `checkpoint_every` seconds (default 600) and on
     interruption; `resume` continues from one (its options, corpus and outputs; options given
     must be its own).  `init_model` continues training a saved model on `corpus`; with

@@ -4,7 +4,9 @@ Compression is recognised by content (w2vfast.compression), not by the file's na
 compressed file is never trained on as raw bytes (and a plain file named `.gz` still works).
 """
 import os
+import shlex
 import sys
+import warnings
 
 from . import compression
 from .compression import is_compressed
@@ -14,6 +16,60 @@ CHUNK_BYTES = 1 << 20
 
 class CorpusError(Exception):
     """A corpus cannot be read; the message names the file and says what to do."""
+
+
+class CorpusWarning(UserWarning):
+    """A corpus reads, but not as the user meant: the message names the file and the fix."""
+
+
+SNIFF_BYTES = 1024  # how much of a corpus's start (decompressed) is looked at
+
+
+def not_text(head):
+    """What the first bytes of a corpus are when they are not text as the tokenizers read it
+    (bytes, ASCII-compatible): "UTF-16" or "UTF-32" (a byte-order mark, or a NUL in every other
+    byte: ASCII in UTF-16), "binary" (NUL and other control bytes, which text has few of), or
+    None."""
+    head = bytes(head[:SNIFF_BYTES])
+    if head.startswith((b"\xff\xfe\x00\x00", b"\x00\x00\xfe\xff")):
+        return "UTF-32"
+    if head.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return "UTF-16"
+    if len(head) >= 8:
+        even, odd = head[0::2].count(0), head[1::2].count(0)
+        half = len(head) // 2
+        if max(even, odd) >= 0.7 * half and min(even, odd) <= 0.1 * half:
+            return "UTF-16"
+    # tab, newline, vertical tab, form feed, carriage return and escape (terminal colours) are
+    # text; the other controls and NUL are not
+    control = sum(1 for b in head if b < 0x20 and b not in b"\t\n\v\f\r\x1b")
+    if head.count(0) * 100 > len(head) or control * 10 > len(head):
+        return "binary"
+    return None
+
+
+def not_text_message(path, kind, codec=None):
+    """The warning for a corpus that `not_text` says is `kind`: the file, and the fix."""
+    what = "standard input" if path == "-" else f"corpus {describe(path)}"
+    inside = f" once decompressed with {codec.name}" if codec else ""
+    if kind == "binary":
+        return (f"{what} looks like binary data{inside}, not text; give a text file (UTF-8 or "
+                "ASCII, words separated by spaces, a sentence a line)")
+    name = None if path == "-" else os.fspath(path)
+    fix = f"iconv -f {kind} -t UTF-8"
+    if name is None:
+        fix = f"... | {fix} | w2vfast ..."
+    else:
+        stem = os.path.splitext(name)[0] if codec else name
+        fix = (f"{codec.name} -dc {shlex.quote(name)} | {fix}" if codec else f"{fix} {shlex.quote(name)}") \
+            + f" > {shlex.quote(os.path.splitext(stem)[0] + '.utf8.txt')}"
+    return f"{what} looks like {kind} text{inside}; convert it first: {fix}"
+
+
+def _sniff(path, chunk, codec=None):
+    kind = not_text(chunk)
+    if kind is not None:
+        warnings.warn(not_text_message(path, kind, codec), CorpusWarning, stacklevel=3)
 
 
 def describe(path):
@@ -33,7 +89,8 @@ def iter_chunks(path, chunk_bytes=CHUNK_BYTES, byte_range=None):
     """Yield the corpus's bytes in chunks, decompressing gzip/bzip2/xz transparently.
 
     `path` is a file path or "-" for standard input; `byte_range` (start, end) reads only those
-    bytes of a plain file (a rank's share, from shard_range).  Errors become CorpusError.
+    bytes of a plain file (a rank's share, from shard_range).  Errors become CorpusError.  A
+    corpus whose start is not text (UTF-16, binary data: `not_text`) gets a CorpusWarning.
     """
     if byte_range is not None:
         yield from _iter_range(path, byte_range, chunk_bytes)
@@ -50,10 +107,14 @@ def iter_chunks(path, chunk_bytes=CHUNK_BYTES, byte_range=None):
     codec = None
     try:
         stream, codec = compression.open_stream(raw)
+        first = True
         while True:
             chunk = stream.read(chunk_bytes)
             if not chunk:
                 break
+            if first:
+                _sniff(path, chunk, codec)
+                first = False
             yield chunk
     except (OSError, *compression.DATA_ERRORS) as e:
         if codec is None:
@@ -112,6 +173,8 @@ def _iter_range(path, byte_range, chunk_bytes):
                 chunk = f.read(min(chunk_bytes, left))
                 if not chunk:
                     raise CorpusError(f"corpus {describe(path)} became shorter while being read")
+                if left == end - start and start == 0:  # the share that starts the file
+                    _sniff(path, chunk)
                 left -= len(chunk)
                 yield chunk
     except OSError as e:

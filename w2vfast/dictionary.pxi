@@ -11,13 +11,17 @@ cdef class Dictionary:
     $TMPDIR or /tmp) mapped into memory, so a corpus larger than RAM still trains
     (csrc/bytebuf.h); None: memory only.  When the file cannot be made, the stream stays on the
     heap up to `storage.fallback` bytes, and `spill_fallback` says why.
+
+    `split_words`: the words tokenizer (csrc/tokenize_words.c: punctuation split off) instead of
+    word2vec.c's split at whitespace; `lowercase`: each token lowercased (csrc/lowercase.h).
     """
     cdef w2v_dict d
     cdef readonly bint finalized
     cdef readonly str spill_dir
     cdef readonly object storage
 
-    def __cinit__(self, uint64_t max_vocab=0, bint record_ids=True, storage=None):
+    def __cinit__(self, uint64_t max_vocab=0, bint record_ids=True, storage=None,
+                  bint split_words=False, bint lowercase=False):
         memory = None if storage is None else storage.memory
         fallback = None if storage is None else storage.fallback
         tmp_dir = None if storage is None else storage.tmp_dir
@@ -29,6 +33,8 @@ cdef class Dictionary:
         if w2v_dict_init(&self.d, max_vocab, record_ids, above, limit,
                          <const char *>dir_bytes if dir_bytes is not None else NULL) != W2V_OK:
             raise MemoryError("out of memory creating the vocabulary")
+        self.d.split_words = split_words
+        self.d.lowercase = lowercase
 
     cdef check(self, int rc, str what):
         raise_for(rc, what, self.d.ids.err, self.spill_dir)
@@ -227,6 +233,14 @@ cdef class Dictionary:
         if self.d.ids.spill_failed and not w2v_bytebuf_spilled(&self.d.ids):
             return OSError(self.d.ids.err, os.strerror(self.d.ids.err), self.spill_dir)
         return None
+
+    @property
+    def split_words(self):
+        return bool(self.d.split_words)
+
+    @property
+    def lowercase(self):
+        return bool(self.d.lowercase)
 
     @property
     def n_truncated(self):

@@ -123,9 +123,10 @@ class Cluster:
         try:
             if read_vocab is not None:  # the same file on every rank: the same vocabulary
                 d = build_vocabulary(shard, min_count=o["min_count"], read_vocab=read_vocab,
-                                     storage=storage)
+                                     storage=storage, tokenizer=o["tokenizer"], lowercase=o["lowercase"])
             else:
-                d = build_vocabulary(shard, max_vocab=o["max_vocab"], storage=storage, finalize=False)
+                d = build_vocabulary(shard, max_vocab=o["max_vocab"], storage=storage, finalize=False,
+                                     tokenizer=o["tokenizer"], lowercase=o["lowercase"])
         except (CorpusError, VocabularyError) as e:
             error = e
         self.agree(error)

@@ -103,6 +103,9 @@ def _limit(check, high, text):
     return both
 
 
+# how the corpus is split into tokens (csrc/tokenize.c, csrc/tokenize_words.c)
+TOKENIZERS = ("space", "words")
+
 _HELP_ALPHA = "Starting learning rate."
 _HELP_BATCH = ("Skip-gram: train each window as one block (fast; noise words shared by the window, "
                "HS updates in word2vec.c's order); 0 = word2vec.c's pair-by-pair path.")
@@ -140,6 +143,13 @@ SCHEMA = (
     Option("cbow", MODEL, int, 1, "1 = CBOW, 0 = skip-gram.", check=_either),
     Option("cbow_mean", MODEL, int, 1, "CBOW input: 1 = mean of the context vectors, 0 = sum.",
            check=_either),
+    Option("lowercase", MODEL, int, 0,
+           "1 = lowercase every token (ASCII, Latin, Greek, Cyrillic, Armenian capitals in UTF-8).",
+           check=_either),
+    Option("tokenizer", MODEL, TOKENIZERS, "space",
+           "space: split at whitespace only (word2vec.c); words: split off punctuation too, keeping "
+           "words (don't, well-known) and numbers (3.14, 1,000) whole (README: Training on raw text).",
+           check=lambda v: None if v in TOKENIZERS else "must be space or words"),
     Option("max_sentence_length", MODEL, int, 1000, "Cut sentences after this many words.",
            check=_limit(_whole(1), 1 << 24, "at most 16777216")),
     Option("batch", MODEL, int, 1, _HELP_BATCH, check=_either),

@@ -30,11 +30,11 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from . import _core
+from . import _core, options as opts
 from .atomic import atomic_output
 from .corpus import describe, iter_chunks
 from .options import OptionError
-from .vocab import EOS, VocabularyError
+from .vocab import EOS, VocabularyError, new_dictionary
 
 MAX_TOKEN_BYTES = _core.MAX_TOKEN_BYTES
 DEFAULT_MIN_COUNT = 5
@@ -223,9 +223,10 @@ class PassStats:
     top: list = field(default_factory=list)  # (phrase bytes, pair count, score), most frequent first
 
 
-def tokenize(chunks, name):
-    """A finalized Dictionary (min count 1: every token has an id) of the text in `chunks`."""
-    d = _core.Dictionary(record_ids=True)
+def tokenize(chunks, name, tokenizer=opts.default("tokenizer"), lowercase=opts.default("lowercase")):
+    """A finalized Dictionary (min count 1: every token has an id) of the text in `chunks`, split
+    as -tokenizer and -lowercase say."""
+    d = new_dictionary(tokenizer, lowercase, record_ids=True)
     for chunk in chunks:
         d.feed(chunk)
     d.feed(b"", last=True)
@@ -258,11 +259,13 @@ def phrase_pass(d, min_count, threshold, top=0):
     return renderer.chunks(ids, joins), stats
 
 
-def _run(chunks, name, write, min_count, threshold, passes, on_pass, top):
-    """The passes; a pass's seconds include reading its input (the first) and writing its text."""
+def _run(chunks, name, write, min_count, threshold, passes, on_pass, top, tokenizer, lowercase):
+    """The passes; a pass's seconds include reading its input (the first) and writing its text.
+    The first pass splits the text as `tokenizer` and `lowercase` say; the others read the
+    previous pass's output, already split (words between single spaces)."""
     check_options(min_count, threshold, passes)
     t = time.perf_counter()
-    d = tokenize(chunks, name)
+    d = tokenize(chunks, name, tokenizer, lowercase)
     all_stats = []
     for k, thr in enumerate(pass_thresholds(threshold, passes), 1):
         text, stats = phrase_pass(d, min_count, thr, top=top)
@@ -280,22 +283,26 @@ def _run(chunks, name, write, min_count, threshold, passes, on_pass, top):
 
 
 def phrases(corpus, output="-", min_count=DEFAULT_MIN_COUNT, threshold=DEFAULT_THRESHOLD,
-            passes=DEFAULT_PASSES, on_pass=None, top=0):
+            passes=DEFAULT_PASSES, on_pass=None, top=0, tokenizer=opts.default("tokenizer"),
+            lowercase=opts.default("lowercase")):
     """Join the collocations of `corpus` (path, '-' for stdin, .gz/.bz2/.xz) into `output`.
 
     `output` is written atomically ('-' = stdout) once the whole corpus has been read; nothing
     is written if reading fails.  `on_pass(k, passes, PassStats)` is called after each pass.
+    `tokenizer` and `lowercase`: how the corpus is split into words (as `train`'s options).
     Returns the list of PassStats.
     """
     check_options(min_count, threshold, passes)
     with atomic_output(output) as f:
-        return _run(iter_chunks(corpus), corpus, f.write, min_count, threshold, passes, on_pass, top)
+        return _run(iter_chunks(corpus), corpus, f.write, min_count, threshold, passes, on_pass, top,
+                    tokenizer, lowercase)
 
 
 def phrases_bytes(text, min_count=DEFAULT_MIN_COUNT, threshold=DEFAULT_THRESHOLD,
-                  passes=DEFAULT_PASSES, on_pass=None, top=0):
+                  passes=DEFAULT_PASSES, on_pass=None, top=0, tokenizer=opts.default("tokenizer"),
+                  lowercase=opts.default("lowercase")):
     """`phrases` on a bytes corpus in memory; returns the output bytes."""
     out = []
     _run([bytes(text)], "<bytes>", lambda c: out.append(c.tobytes()), min_count, threshold,
-         passes, on_pass, top)
+         passes, on_pass, top, tokenizer, lowercase)
     return b"".join(out)

@@ -88,7 +88,7 @@ class Solo:
     def vocabulary(self, corpus, o, read_vocab, storage, record_ids=True):
         return build_vocabulary(corpus, min_count=o["min_count"], max_vocab=o["max_vocab"],
                                 read_vocab=read_vocab, threads=o["threads"], storage=storage,
-                                record_ids=record_ids)
+                                record_ids=record_ids, tokenizer=o["tokenizer"], lowercase=o["lowercase"])
 
     def vocabulary_report(self, d):
         """What on_vocab is told: the vocabulary of the whole corpus."""
@@ -220,7 +220,7 @@ def begin(job, world, saved):
     o = opts.resolve(**job.options)
     if job.init_model is not None:
         return continued(load_model(job.init_model), job.init_model, job.corpus, o,
-                         job.options.get("size"), job.update_vocab, storage)
+                         job.options, job.update_vocab, storage)
     return fresh(job.corpus, o, job.read_vocab, storage, world.vocabulary)
 
 

@@ -72,14 +72,17 @@ def fresh(corpus, o, read_vocab, storage, vocabulary):
     return Start(o, ModelKind.of(o), d, d.words(), d.counts(), vocab_seconds=time.perf_counter() - t0)
 
 
-def continued(saved, path, corpus, o, given_size, update_vocab, storage):
+def continued(saved, path, corpus, o, given, update_vocab, storage):
     """A saved model (model_io.load_model(path)) trained further on `corpus`: its words keep
-    their rows; with update_vocab the corpus's new words reaching -min-count get rows too."""
+    their rows; with update_vocab the corpus's new words reaching -min-count get rows too.
+    `given`: the options as given (None where not), which may only repeat the model's size and
+    tokenizing."""
     t0 = time.perf_counter()
     D = saved["matrices"]["syn0"].shape[1]
+    given_size = given.get("size")
     if given_size not in (None, D):
         raise opts.OptionError(f"invalid -size {given_size}: the model {path!r} has {D} dimensions")
-    o = {**o, "size": D}
+    o = {**o, "size": D, **saved_tokenizing(saved["options"], given, path)}
     known, note = (saved["words"], saved["counts"]), None
     if update_vocab:
         if corpus == "-":
@@ -88,16 +91,31 @@ def continued(saved, path, corpus, o, given_size, update_vocab, storage):
         old = len(saved["words"])
         note = (f"Added {len(known[0]) - old:,} new words to the model's {old:,} "
                 f"(min-count {o['min_count']})")
-    d = build_vocabulary(corpus, known=known, storage=storage)
+    d = build_vocabulary(corpus, known=known, storage=storage, tokenizer=o["tokenizer"],
+                         lowercase=o["lowercase"])
     return Start(o, ModelKind.of(o), d, d.words(), d.counts(), grow_from=saved["matrices"],
                  vocab_seconds=time.perf_counter() - t0, note=note)
+
+
+def saved_tokenizing(saved_options, given, path):
+    """The model's -tokenizer and -lowercase, which a continued run keeps: its words are tokens
+    as those made them (a model saved before the options existed: their defaults)."""
+    out = {}
+    for name in ("tokenizer", "lowercase"):
+        was = saved_options.get(name, opts.default(name))
+        if given.get(name) not in (None, was):
+            spelling = opts.flag(name)
+            raise opts.OptionError(f"invalid {spelling} {given[name]!r}: the model {path!r} was trained "
+                                   f"with {spelling} {was}; continue it with the same, or leave {spelling} out")
+        out[name] = was
+    return out
 
 
 def merged_vocabulary(corpus, saved, o):
     """--update-vocab: the saved words (rows unchanged, counts plus the new corpus's), then the
     new corpus's words that reach min_count, by count.  Returns (words, counts)."""
     new = build_vocabulary(corpus, min_count=o["min_count"], max_vocab=o["max_vocab"], record_ids=False,
-                           threads=o["threads"])
+                           threads=o["threads"], tokenizer=o["tokenizer"], lowercase=o["lowercase"])
     index = {w: i for i, w in enumerate(saved["words"])}
     counts = saved["counts"].astype(np.uint64).copy()
     words = list(saved["words"])

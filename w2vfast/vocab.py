@@ -65,9 +65,18 @@ def describe_corpus(corpus):
         f"{describe(parts[0][0])} (bytes {parts[0][1][0]}-{parts[0][1][1]})"
 
 
+def new_dictionary(tokenizer=opts.default("tokenizer"), lowercase=opts.default("lowercase"), **kw):
+    """An empty `_core.Dictionary` that tokenizes as the -tokenizer and -lowercase options say;
+    `kw` go to the Dictionary (max_vocab, record_ids, storage)."""
+    opts.check("tokenizer", tokenizer)
+    opts.check("lowercase", lowercase)
+    return _core.Dictionary(split_words=tokenizer == "words", lowercase=bool(lowercase), **kw)
+
+
 def build_vocabulary(corpus, min_count=opts.default("min_count"), max_vocab=opts.default("max_vocab"),
                      read_vocab=None, record_ids=True,
-                     on_chunk=None, known=None, storage=None, finalize=True, threads=1):
+                     on_chunk=None, known=None, storage=None, finalize=True, threads=1,
+                     tokenizer=opts.default("tokenizer"), lowercase=opts.default("lowercase")):
     """Read the corpus once: count words and keep it as word ids.
 
     With `read_vocab` (path of a vocabulary file) the counts come from that file and corpus
@@ -78,11 +87,14 @@ def build_vocabulary(corpus, min_count=opts.default("min_count"), max_vocab=opts
     list of sources (see `sources`).  With finalize=False the dictionary is returned fed but not finalized
     (its words in first-occurrence order), for a distributed run to merge.  With `threads` > 1
     a large plain file is tokenized by that many threads and the parts merged: the result is the
-    same as one pass's (see _parallel_parts for when it stays one pass).
+    same as one pass's (see _parallel_parts for when it stays one pass).  `tokenizer` and
+    `lowercase` say how the text is split into words (the options of the same names).
     """
+    def make(**kw):
+        return new_dictionary(tokenizer, lowercase, **kw)
     try:
         return _build(corpus, min_count, max_vocab, read_vocab, record_ids, on_chunk, known,
-                      storage or IdsStorage(), finalize, threads)
+                      storage or IdsStorage(), finalize, threads, make)
     except _core.SpillError as e:
         raise spill_error(e) from None
 
@@ -108,12 +120,12 @@ def _parallel_parts(corpus, threads, max_vocab, read_vocab, known):
     return [shard_range(corpus, i, threads) for i in range(threads)]
 
 
-def _feed_parts(corpus, parts, record_ids, storage, on_chunk, finalize):
+def _feed_parts(corpus, parts, record_ids, storage, on_chunk, finalize, make):
     """Tokenize byte ranges of a file in parallel threads (the GIL is released while reading and
     tokenizing), one dictionary each, then merge them in file order: the same vocabulary and id
     stream as one pass.  Returns the first part's dictionary and, when it is to be finalized,
     the other parts with their maps for Dictionary.finalize (else they are merged in)."""
-    dicts = [_core.Dictionary(record_ids=record_ids, storage=storage.share(len(parts)) if i else storage)
+    dicts = [make(record_ids=record_ids, storage=storage.share(len(parts)) if i else storage)
              for i in range(len(parts))]
     done = [0] * len(parts)
 
@@ -139,12 +151,12 @@ def _feed_parts(corpus, parts, record_ids, storage, on_chunk, finalize):
 
 
 def _build(corpus, min_count, max_vocab, read_vocab, record_ids, on_chunk, known, storage,
-           finalize, threads=1):
+           finalize, threads, make):
     parts = _parallel_parts(corpus, threads, max_vocab, read_vocab, known)
     if parts is not None:
-        d, fed = _feed_parts(corpus, parts, record_ids, storage, on_chunk, finalize)
+        d, fed = _feed_parts(corpus, parts, record_ids, storage, on_chunk, finalize, make)
         return _checked(d, corpus, min_count, read_vocab, record_ids, known, finalize, fed)
-    d = _core.Dictionary(max_vocab=max_vocab, record_ids=record_ids, storage=storage)
+    d = make(max_vocab=max_vocab, record_ids=record_ids, storage=storage)
     if read_vocab is not None:
         for word, count in read_vocab_file(read_vocab):
             d.add(word, count)

@@ -5,6 +5,7 @@ the corpus tools) and share the rules of `common`; this module gathers them into
 """
 import click
 
+from .console import show_corpus_warnings
 from .corpus import phrases, vocab
 from .demo import demo
 from .grammar import Word2vecGroup
@@ -22,6 +23,7 @@ def main():
 
     Flags and file formats are those of the original C word2vec; see `w2vfast train --help`.
     """
+    show_corpus_warnings()
 
 
 for command in (train, demo, similar, analogy, eval_command, convert, vocab, classes, plot, plot_loss,

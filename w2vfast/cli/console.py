@@ -3,6 +3,7 @@ writing words and results back out as the bytes they came in as."""
 import json
 import math
 import os
+import warnings
 
 import click
 
@@ -26,6 +27,23 @@ def out_json(obj):
 
 def warn(message):
     click.echo(to_bytes(f"w2vfast: {message}"), err=True)
+
+
+def show_corpus_warnings():
+    """From now on the package's CorpusWarnings print as `w2vfast: warning: ...` lines (other
+    warnings as Python prints them)."""
+    from ..corpus import CorpusWarning
+    original = warnings.showwarning
+    if getattr(original, "corpus_warnings", False):
+        return
+
+    def show(message, category, filename, lineno, file=None, line=None):
+        if issubclass(category, CorpusWarning):
+            warn(f"warning: {message}")
+        else:
+            original(message, category, filename, lineno, file, line)
+    show.corpus_warnings = True
+    warnings.showwarning = show
 
 
 def finite(x):

@@ -17,11 +17,13 @@ from .console import same_file
 @click.argument("corpus", metavar="CORPUS")
 @schema_option("min_count", type=click.IntRange(min=1))
 @schema_option("max_vocab", type=click.IntRange(min=0))
+@schema_option("lowercase")
+@schema_option("tokenizer")
 @click.option("-o", "-output", "--output", "output", default="-", show_default=True,
               metavar="FILE", help="Where to write the vocabulary ('-' = stdout).")
 @click.option("-q", "--quiet", is_flag=True, help="No summary on stderr.")
 @handle_errors
-def vocab(corpus, min_count, max_vocab, output, quiet):
+def vocab(corpus, min_count, max_vocab, lowercase, tokenizer, output, quiet):
     """Count CORPUS and write its vocabulary as `word count` lines (word2vec's -save-vocab).
 
     The tokenizer and the order (`</s>` first, then by count, ties by first occurrence) are
@@ -39,7 +41,7 @@ def vocab(corpus, min_count, max_vocab, output, quiet):
         raise click.UsageError(f"output {output!r} is the corpus itself: it would be overwritten")
     from ..options import default_threads
     d = build_vocabulary(corpus, min_count=min_count, max_vocab=max_vocab, record_ids=False,
-                         threads=default_threads())
+                         threads=default_threads(), tokenizer=tokenizer, lowercase=lowercase)
     save_vocab_file(output, d.words(), d.counts())
     if not quiet:
         for line in vocabulary_summary(d):
@@ -64,11 +66,13 @@ def _clock(seconds):
       help="Join a pair when its score is above this (higher: fewer phrases); the last pass's threshold.")
 @flag("passes", type=int, default=ph.DEFAULT_PASSES,
       help="Passes over the text; pass k of N uses threshold x (N-k+1), so longer phrases form.")
+@schema_option("lowercase")
+@schema_option("tokenizer")
 @flag("debug", type=click.IntRange(0, 2), default=1,
       help="0: errors only, 1: a summary line per pass, 2: and each pass's most frequent phrases.")
 @click.option("-q", "--quiet", is_flag=True, help="Same as -debug 0.")
 @handle_errors
-def phrases(corpus, train_file, output, min_count, threshold, passes, debug, quiet):
+def phrases(corpus, train_file, output, min_count, threshold, passes, lowercase, tokenizer, debug, quiet):
     """Join frequent collocations of CORPUS into single tokens, as word2vec's word2phrase.
 
     CORPUS is a text file, '-' for stdin, or .gz/.bz2/.xz.  A pair of adjacent words `a b` scores
@@ -109,4 +113,4 @@ def phrases(corpus, train_file, output, min_count, threshold, passes, debug, qui
                 f"{p.decode('utf-8', 'backslashreplace')} {c}" for p, c, _ in s.top), err=True)
 
     ph.phrases(corpus, output, min_count=min_count, threshold=threshold, passes=passes,
-               on_pass=on_pass, top=20 if debug >= 2 else 0)
+               on_pass=on_pass, top=20 if debug >= 2 else 0, tokenizer=tokenizer, lowercase=lowercase)

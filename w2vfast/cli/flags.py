@@ -44,9 +44,10 @@ def _click_type(option):
     return kind
 
 
-# Flags whose value is None unless given, with the default shown in the help: `size` (under
-# --init-model the model's size is the default) and the distributed run's exchange settings.
-_UNSET = {"size", "sync_interval", "sync_rows"}
+# Flags whose value is None unless given, with the default shown in the help: `size`, `lowercase`
+# and `tokenizer` (under --init-model the model's are the defaults) and the distributed run's
+# exchange settings.
+_UNSET = {"size", "sync_interval", "sync_rows", "lowercase", "tokenizer"}
 
 
 def schema_option(name, unset=False, **override):
