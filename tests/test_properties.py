@@ -20,6 +20,10 @@ from hypothesis import HealthCheck, example, given, settings, strategies as st
 
 import reference  # tests/reference.py
 import w2vfast
+
+# random bytes often look like UTF-16 or binary data, which the corpus reader warns about
+# (test_tokenizer_options.py tests the warning); here only what is counted and written matters
+pytestmark = pytest.mark.filterwarnings("ignore::w2vfast.corpus.CorpusWarning")
 from w2vfast import compression, corpus as corpus_module, formats, vocab as vocab_module
 from w2vfast.corpus import CorpusError
 from w2vfast.formats import VectorFileError, read_vectors, write_vectors
