@@ -29,8 +29,9 @@ def demo(size, iter, threads, cbow, tokens, output, binary, debug):
     """Train on a built-in synthetic corpus and show what was learned (no download).
 
     The corpus plants country-capital, male-female, singular-plural and present-past
-    relations among Zipf-distributed filler words; the run prints nearest neighbours and
-    the accuracy on the planted analogies, and writes the vectors.
+    relations among Zipf-distributed filler words, written as raw text (capitals, full stops),
+    which it trains on as `train -tokenizer words -lowercase 1` does; the run prints nearest
+    neighbours and the accuracy on the planted analogies, and writes the vectors.
     """
     import tempfile
 
@@ -41,13 +42,16 @@ def demo(size, iter, threads, cbow, tokens, output, binary, debug):
     with tempfile.TemporaryDirectory(prefix="w2vfast-demo-") as tmp:
         path = os.path.join(tmp, "demo-corpus.txt")
         t0 = time.perf_counter()
-        n = corpus_demo.generate_corpus(path, n_tokens=tokens, seed=CORPUS_SEED)
+        n = corpus_demo.generate_corpus(path, n_tokens=tokens, seed=CORPUS_SEED, raw=True)
         if debug >= 1:
-            click.echo(f"Generated a synthetic corpus of {n:,} tokens in {time.perf_counter() - t0:.1f} s", err=True)
+            click.echo(f"Generated a synthetic corpus of {n:,} tokens of raw text (capitals, full "
+                       f"stops) in {time.perf_counter() - t0:.1f} s", err=True)
         printer = ProgressPrinter(threads or opts.default_threads()) if debug >= 2 else None
         try:
+            # as `w2vfast train corpus.txt -tokenizer words -lowercase 1`: raw text as it comes
             model = api.train(path, output=output, binary=bool(binary), size=size, iter=iter,
-                              threads=threads, cbow=cbow, progress=printer)
+                              threads=threads, cbow=cbow, progress=printer, tokenizer="words",
+                              lowercase=True)
         finally:
             if printer is not None:
                 printer.close()
