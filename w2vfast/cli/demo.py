@@ -13,6 +13,8 @@ from .flags import flag, schema_option
 
 # the demo corpus is the same text on every machine
 CORPUS_SEED = 1
+# it is raw text, read as `train -tokenizer words -lowercase 1` reads raw text
+RAW_TEXT = {"tokenizer": "words", "lowercase": 1}
 
 
 @click.command(cls=Word2vecCommand)
@@ -48,10 +50,8 @@ def demo(size, iter, threads, cbow, tokens, output, binary, debug):
                        f"stops) in {time.perf_counter() - t0:.1f} s", err=True)
         printer = ProgressPrinter(threads or opts.default_threads()) if debug >= 2 else None
         try:
-            # as `w2vfast train corpus.txt -tokenizer words -lowercase 1`: raw text as it comes
             model = api.train(path, output=output, binary=bool(binary), size=size, iter=iter,
-                              threads=threads, cbow=cbow, progress=printer, tokenizer="words",
-                              lowercase=True)
+                              threads=threads, cbow=cbow, progress=printer, **RAW_TEXT)
         finally:
             if printer is not None:
                 printer.close()
