@@ -1,5 +1,6 @@
 /* schedule.c: the corpus blocks, the learning-rate schedule and the progress counters. */
 #include "schedule.h"
+#include "documents.h"
 #include "varint.h"
 
 float w2v_alpha_at(const w2v_model *m, uint64_t words_done) {
@@ -26,6 +27,7 @@ static void take_block(const w2v_model *m, w2v_thread *t, uint64_t c) {
     t->epoch = (int)(c / m->n_blocks);
     t->begin = t->pos = w2v_slice_start(m, k, m->n_blocks);
     t->end = w2v_slice_start(m, k + 1, m->n_blocks);
+    if (m->line_starts) t->line = w2v_line_at(m, t->pos);
 }
 
 int w2v_claim_block(const w2v_model *m, w2v_thread *t) {

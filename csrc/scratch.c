@@ -45,7 +45,7 @@ static int alloc_buffers(const w2v_model *m, w2v_thread *t, uint32_t hot_rows) {
     t->sentence = zeros64((size_t)m->max_sentence_length, sizeof(uint32_t));
     t->targets = zeros64(R, sizeof(uint32_t));
     t->next_targets = zeros64(R, sizeof(uint32_t));
-    t->context = zeros64(2 * (size_t)m->window, sizeof(uint32_t));
+    t->context = zeros64(2 * (size_t)m->window + 1, sizeof(uint32_t));
     t->block_din = zeros64(B * D, sizeof(float));
     t->block_s = zeros64((B + 1) * R16, sizeof(float));
     t->block_gp = zeros64(B * R16, sizeof(float));

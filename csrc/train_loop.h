@@ -9,6 +9,7 @@
 #include <math.h>
 
 #include "bytebuf.h"
+#include "documents.h"
 #include "hot.h"
 #include "input.h"
 #include "isa.h"
@@ -41,14 +42,19 @@ static int all_finite(const float *v, int n) {
 /* Read the next sentence of the block into t->sentence, dropping subsampled words; one that
  * reaches the block's end goes on into the next block if that is free (w2v_extend_block).
  * Returns its length; *pos advances and *read counts every id consumed, kept or not (the
- * learning-rate schedule and the progress count all corpus words, as word2vec.c). */
+ * learning-rate schedule and the progress count all corpus words, as word2vec.c).  With
+ * documents, t->doc_row is the sentence's document and t->line counts the line ends read. */
 W2V_INLINE int next_sentence(const w2v_model *m, w2v_thread *t, uint64_t *pos, uint64_t *read) {
     const uint64_t always = (uint64_t)1 << 32;
     int len = 0;
+    if (m->line_starts) t->doc_row = w2v_doc_row(m, t->line);
     while (*pos < t->end || w2v_extend_block(m, t)) {
         uint32_t w = w2v_varint_next(m->ids, m->ids_len, pos);
         (*read)++;
-        if (w == 0) break; /* </s> ends the sentence and is not trained on */
+        if (w == 0) { /* </s> ends the sentence and is not trained on */
+            t->line++;
+            break;
+        }
         if (m->keep_threshold) {
             uint64_t thr = m->keep_threshold[w];
             if (thr < always && (w2v_rand(&t->rng) >> 32) >= thr) continue;
@@ -59,11 +65,51 @@ W2V_INLINE int next_sentence(const w2v_model *m, w2v_thread *t, uint64_t *pos, u
     return len;
 }
 
+/* The windows of centre word i: the context rows predict it, together (CBOW, PV-DM with the
+ * document's row among them) or each in turn (skip-gram, in blocks or pair by pair). */
+W2V_INLINE void train_windows(const w2v_model *m, w2v_thread *t, const w2v_loss *drawn, int len, int i,
+                              uint32_t *targets, float alpha, const int input, const int cbow_windows,
+                              const int skipgram_pairs) {
+    const uint32_t *sen = t->sentence;
+    const uint32_t word = sen[i];
+    /* dynamic window: the radius is uniform in 1..window, which weights near words more */
+    int radius = m->window - (int)w2v_rand_below(w2v_rand(&t->rng), (uint32_t)m->window);
+    int lo = i - radius < 0 ? 0 : i - radius;
+    int hi = i + radius >= len ? len - 1 : i + radius;
+    if (!skipgram_pairs) {
+        int n = 0;
+        for (int c = lo; c <= hi; c++)
+            if (c != i) t->context[n++] = sen[c];
+        if (input == W2V_INPUT_PV_DM) t->context[n++] = t->doc_row;
+        if (cbow_windows) {
+            w2v_train_cbow(m, t, word, t->context, n, targets, alpha, t->neu1, t->neu1e, &t->loss);
+            t->examples += n > 0;
+        } else {
+            w2v_train_sg_window(m, t, word, t->context, n, targets, alpha, &t->loss);
+            t->examples += (uint64_t)n;
+        }
+    } else {
+        int first = 1;
+        for (int c = lo; c <= hi; c++) {
+            if (c == i) continue;
+            /* word2vec.c's exact path: fresh targets for every pair */
+            if (drawn && !first) w2v_loss_draw(t, drawn, targets, word);
+            first = 0;
+            w2v_train_sg_pair(m, t, word, sen[c], targets, alpha, t->neu1e, &t->loss);
+            t->examples++;
+        }
+    }
+}
+
 /* `drawn`: the loss whose targets are drawn for each example (NS), or NULL. */
 W2V_INLINE void train_sentence(const w2v_model *m, w2v_thread *t, const w2v_loss *drawn, int len, float alpha) {
     const uint32_t *sen = t->sentence;
-    const int D = m->dim;
-    const int skipgram_pairs = m->input == W2V_INPUT_SKIPGRAM && !m->batch;
+    const int D = m->dim, input = m->input;
+    /* the word windows: CBOW's (and PV-DM's, with the document's row among the contexts), or
+     * skip-gram's (and PV-DBOW's with -dbow-words 1, after the document's example) */
+    const int cbow_windows = input == W2V_INPUT_CBOW || input == W2V_INPUT_PV_DM;
+    const int word_windows = input != W2V_INPUT_PV_DBOW || m->doc_words;
+    const int skipgram_pairs = !cbow_windows && !m->batch;
     uint32_t *targets = t->targets, *next_targets = t->next_targets;
     /* the targets of the next window are drawn one window ahead, so their rows can be
      * prefetched while this window trains */
@@ -81,32 +127,14 @@ W2V_INLINE void train_sentence(const w2v_model *m, w2v_thread *t, const w2v_loss
         }
         if (i + 1 + m->window < len) w2v_prefetch_row(m->syn0 + (size_t)sen[i + 1 + m->window] * D, D);
         for (int k = 0; k < m->n_losses; k++) w2v_loss_prefetch_next(&m->loss[k], sen, i, len);
-        /* dynamic window: the radius is uniform in 1..window, which weights near words more */
-        int radius = m->window - (int)w2v_rand_below(w2v_rand(&t->rng), (uint32_t)m->window);
-        int lo = i - radius < 0 ? 0 : i - radius;
-        int hi = i + radius >= len ? len - 1 : i + radius;
-        if (!skipgram_pairs) {
-            int n = 0;
-            for (int c = lo; c <= hi; c++)
-                if (c != i) t->context[n++] = sen[c];
-            if (m->input == W2V_INPUT_CBOW) {
-                w2v_train_cbow(m, t, word, t->context, n, targets, alpha, t->neu1, t->neu1e, &t->loss);
-                t->examples += n > 0;
-            } else {
-                w2v_train_sg_window(m, t, word, t->context, n, targets, alpha, &t->loss);
-                t->examples += (uint64_t)n;
-            }
-        } else {
-            int first = 1;
-            for (int c = lo; c <= hi; c++) {
-                if (c == i) continue;
-                /* word2vec.c's exact path: fresh targets for every pair */
-                if (drawn && !first) w2v_loss_draw(t, drawn, targets, word);
-                first = 0;
-                w2v_train_sg_pair(m, t, word, sen[c], targets, alpha, t->neu1e, &t->loss);
-                t->examples++;
-            }
+        if (input == W2V_INPUT_PV_DBOW) {
+            /* the document's row predicts the word: a skip-gram pair whose context is the
+             * document (PV-DBOW, Le & Mikolov 2014) */
+            w2v_train_sg_pair(m, t, word, t->doc_row, targets, alpha, t->neu1e, &t->loss);
+            t->examples++;
+            if (drawn && word_windows) w2v_loss_draw(t, drawn, targets, word); /* fresh ones for the windows */
         }
+        if (word_windows) train_windows(m, t, drawn, len, i, targets, alpha, input, cbow_windows, skipgram_pairs);
         if (t->hot_n && ++t->hot_windows >= W2V_HOT_MERGE_EVERY) w2v_hot_merge(m, t);
     }
     t->targets = targets;

@@ -66,16 +66,20 @@ typedef struct {
     uint64_t table_len[W2V_LOSS_TABLES];
 } w2v_loss;
 
-/* What forms the input vector of an example. */
+/* What forms the input vector of an example (input.h). */
 #define W2V_INPUT_SKIPGRAM 0 /* one context word's row predicts the centre word */
 #define W2V_INPUT_CBOW 1     /* the mean (or sum) of the context rows predicts the centre word */
+#define W2V_INPUT_PV_DBOW 2  /* the document's row predicts each of its words (paragraph vectors) */
+#define W2V_INPUT_PV_DM 3    /* the mean (or sum) of the context rows and the document's row
+                              * predicts the centre word */
 
 typedef struct {
     /* options, fixed for the run */
     int dim;                 /* vector size D */
     int window;              /* maximum context radius; the radius is uniform in 1..window */
     int input;               /* W2V_INPUT_* */
-    int cbow_mean;           /* CBOW input is the mean (1) or the sum (0) of the context vectors */
+    int cbow_mean;           /* CBOW (PV-DM) input is the mean (1) or the sum (0) of the context
+                              * vectors (and the document's) */
     int iter;                /* epochs */
     int max_sentence_length; /* sentences are cut after this many kept words */
     int batch;               /* skip-gram: train each window as one block (block.h) */
@@ -98,7 +102,16 @@ typedef struct {
     uint64_t n_ids;   /* ids: the length of an epoch for the learning-rate schedule */
     uint64_t n_blocks; /* an epoch's ids are handed to the threads in this many blocks (schedule.c) */
 
-    /* The input rows, V x D.  All threads read and write these rows, and the losses' output
+    /* paragraph vectors (documents.h): the corpus's lines are documents, line l starting at byte
+     * line_starts[l] of ids, its row in syn0 doc_row0 + line_doc[l] (line_doc NULL: + l);
+     * doc_words: PV-DBOW trains skip-gram on the words as well */
+    const uint64_t *line_starts;
+    uint64_t n_lines;
+    const uint32_t *line_doc;
+    uint32_t doc_row0;
+    int doc_words;
+
+    /* The input rows, V x D (paragraph vectors: the words' V rows, then the documents').  All threads read and write these rows, and the losses' output
      * rows, without locks: this is Hogwild SGD (Recht et al. 2011), as in word2vec.c.  Two
      * threads may update the same row at once and one update may be lost or mixed; with sparse
      * updates this costs no measurable accuracy and removes all synchronisation from the hot
@@ -126,6 +139,8 @@ typedef struct __attribute__((aligned(64))) {
     uint64_t pos;
     uint64_t unreported;
     uint64_t ids_released; /* ids in a file: the pages of the slice before this are dropped */
+    uint64_t line;         /* paragraph vectors: the line of the corpus the thread is in */
+    uint32_t doc_row;      /* ... and the input row of the document of its current sentence */
     /* scratch, sized and allocated for the model by w2v_threads_new (scratch.c) */
     float *neu1;           /* D floats: CBOW input vector */
     float *neu1e;          /* D floats: accumulated gradient for the input side */
@@ -133,7 +148,8 @@ typedef struct __attribute__((aligned(64))) {
     uint32_t *targets;     /* R ids: the targets drawn for this example (NS: the word, then its
                             * noise words) */
     uint32_t *next_targets; /* the same for the next window, drawn ahead for prefetching */
-    uint32_t *context;     /* 2 window ids: the context of one centre word */
+    uint32_t *context;     /* 2 window + 1 ids: the context of one centre word (PV-DM: and the
+                            * document's row) */
     /* skip-gram window blocks (block.h): B = min(W2V_BLOCK_CONTEXTS, 2 window) contexts against
      * at most R targets, R the largest max_targets of the model's losses */
     float *block_din;      /* B x D: the context rows' updates */

@@ -30,6 +30,8 @@ cdef extern from "w2v.h" nogil:
         W2V_LOSS_TABLES
         W2V_INPUT_SKIPGRAM
         W2V_INPUT_CBOW
+        W2V_INPUT_PV_DBOW
+        W2V_INPUT_PV_DM
 
     ctypedef struct w2v_loss:
         int kind, param, max_targets
@@ -49,6 +51,11 @@ cdef extern from "w2v.h" nogil:
         int ids_in_file
         uint64_t n_ids
         uint64_t n_blocks
+        const uint64_t *line_starts
+        uint64_t n_lines
+        const uint32_t *line_doc
+        uint32_t doc_row0
+        int doc_words
         float *syn0
         w2v_shared *shared
         const void *isa
@@ -59,6 +66,7 @@ cdef extern from "w2v.h" nogil:
         int epoch
         uint64_t pos
         uint64_t unreported
+        uint64_t line
         float *hot
         float *hot_base
         uint32_t hot_lo, hot_n
@@ -66,6 +74,11 @@ cdef extern from "w2v.h" nogil:
         uint64_t words_done
         double loss
         uint64_t examples
+
+cdef extern from "documents.h" nogil:
+    uint64_t w2v_count_lines(const uint8_t *ids, uint64_t len)
+    void w2v_line_starts(const uint8_t *ids, uint64_t len, uint64_t *starts, uint64_t n_lines)
+    uint64_t w2v_line_at(const w2v_model *m, uint64_t pos)
 
 cdef extern from "sigmoid.h" nogil:
     void w2v_sigmoid_table_fill(float *table)

@@ -5,6 +5,15 @@
 CONFIG_OPTIONS = ("size", "window", "cbow", "cbow_mean", "iter", "max_sentence_length", "batch",
                   "alpha", "min_alpha_ratio", "seed")
 
+# The C input kinds (csrc/w2v.h), by the names kinds.py gives them.
+INPUT_KINDS = {"skipgram": W2V_INPUT_SKIPGRAM, "cbow": W2V_INPUT_CBOW, "pv-dbow": W2V_INPUT_PV_DBOW,
+               "pv-dm": W2V_INPUT_PV_DM}
+
+
+def count_lines(Dictionary corpus):
+    """The lines (documents) of a finalized corpus's id stream (csrc/documents.h)."""
+    return w2v_count_lines(corpus.d.ids.data, corpus.d.ids.len)
+
 
 def hot_node_count(uint64_t vocab_size, uint64_t dim, uint64_t threads):
     """The HS nodes each of `threads` threads trains in its own copies (csrc/hot.h)."""
@@ -41,8 +50,12 @@ cdef class Trainer:
     are (name, param, out, tables) in training order, as kinds.py makes them: the C kind of the
     loss (csrc/loss.h), its whole-number option, its output rows (V x D) and its tables in the
     order its loss_*.h takes them.  `keep`: the subsampling thresholds (None keeps every word);
-    `corpus`: a finalized Dictionary.  The arrays are borrowed, not copied: the rows are
-    updated in place.
+    `corpus`: a finalized Dictionary.  `input` is the C input kind by name (INPUT_KINDS;
+    by default config's "cbow" says skip-gram or CBOW).  The paragraph-vector inputs take
+    `documents` = (words, line_doc, doc_words): syn0's first `words` rows are the words', the
+    rest the documents'; line_doc (uint32, one per line of the corpus, or None: a document per
+    line) gives each line's document; doc_words: PV-DBOW trains the word windows as well.  The
+    arrays are borrowed, not copied: the rows are updated in place.
     """
     cdef w2v_model model
     cdef w2v_shared shared
@@ -64,7 +77,7 @@ cdef class Trainer:
         self.n_threads = 0
 
     def __init__(self, dict config, syn0, losses, *, keep=None, Dictionary corpus=None, sigmoid=None,
-                 isa=None, hot_nodes=None, block_bytes=None):
+                 isa=None, hot_nodes=None, block_bytes=None, input=None, documents=None):
         cdef w2v_model *m = &self.model
         # HS nodes each thread trains in its own copies (csrc/hot.h): by default
         # hot_node_count(), none for one thread; a number forces that many (tests: with one
@@ -80,7 +93,8 @@ cdef class Trainer:
         m.isa = _select_isa(isa)
         m.dim = config["size"]
         m.window = config["window"]
-        m.input = W2V_INPUT_CBOW if config["cbow"] else W2V_INPUT_SKIPGRAM
+        m.input = INPUT_KINDS[input] if input is not None else (
+            W2V_INPUT_CBOW if config["cbow"] else W2V_INPUT_SKIPGRAM)
         m.cbow_mean = config["cbow_mean"]
         m.iter = config["iter"]
         m.max_sentence_length = config["max_sentence_length"]
@@ -94,6 +108,16 @@ cdef class Trainer:
         self._arrays = [syn0]
         m.vocab_size = syn0.shape[0]
         m.syn0 = row_pointer(syn0, m.dim, "syn0")
+        paragraphs = m.input in (W2V_INPUT_PV_DBOW, W2V_INPUT_PV_DM)
+        if paragraphs != (documents is not None):
+            raise ValueError("the paragraph-vector inputs, and only they, take documents")
+        if paragraphs:
+            words, line_doc, doc_words = documents
+            if not 0 < words <= syn0.shape[0]:
+                raise ValueError(f"syn0 has {syn0.shape[0]} rows, fewer than the {words} words")
+            m.vocab_size = words
+            m.doc_row0 = words
+            m.doc_words = bool(doc_words)
 
         cdef const float[::1] sig
         sig = sigmoid if sigmoid is not None else sigmoid_table()
@@ -123,6 +147,30 @@ cdef class Trainer:
             m.n_ids = corpus.d.n_ids
         m.n_blocks = w2v_block_count(m.ids_len, block_bytes)
         m.shared = &self.shared
+        if paragraphs:
+            self._set_documents(syn0.shape[0] - m.doc_row0, line_doc)
+
+    cdef _set_documents(self, uint64_t n_docs, line_doc):
+        """Where each line of the corpus starts and which document (row) it is."""
+        cdef w2v_model *m = &self.model
+        cdef cnp.ndarray[uint64_t, ndim=1] starts
+        cdef const uint32_t[::1] docs
+        m.n_lines = w2v_count_lines(m.ids, m.ids_len)
+        starts = np.zeros(max(m.n_lines, 1), dtype=np.uint64)
+        w2v_line_starts(m.ids, m.ids_len, &starts[0], m.n_lines)
+        m.line_starts = &starts[0]
+        self._arrays.append(starts)
+        if line_doc is None:
+            if m.n_lines > n_docs:
+                raise ValueError(f"the corpus has {m.n_lines} lines, but syn0 rows for {n_docs} documents")
+            return
+        docs = np.ascontiguousarray(line_doc, dtype=np.uint32)
+        if <uint64_t>docs.shape[0] != m.n_lines:
+            raise ValueError(f"line_doc has {docs.shape[0]} entries, the corpus {m.n_lines} lines")
+        if docs.shape[0] and np.asarray(docs).max() >= n_docs:
+            raise ValueError(f"line_doc names a document beyond syn0's {n_docs}")
+        m.line_doc = &docs[0] if docs.shape[0] else NULL
+        self._arrays.append(docs)
 
     cdef _add_loss(self, int k, str name, int param, out, tables):
         cdef const void *pointers[4]
@@ -237,6 +285,8 @@ cdef class Trainer:
             t.block, t.begin, t.end = ts["block"], ts["begin"], ts["end"]
             t.epoch, t.pos, t.rng, t.unreported = ts["epoch"], ts["pos"], ts["rng"], ts["unreported"]
             t.words_done, t.loss, t.examples = ts["words_done"], ts["loss"], ts["examples"]
+            if self.model.line_starts != NULL:
+                t.line = w2v_line_at(&self.model, t.pos)
         self.shared.words_done = state["words_done"]
         self.shared.next_block = state["next_block"]
 
