@@ -2,13 +2,16 @@
 #include "documents.h"
 #include "varint.h"
 
-uint64_t w2v_count_lines(const uint8_t *ids, uint64_t len) {
-    uint64_t pos = 0, lines = 0;
+uint64_t w2v_count_lines(const uint8_t *ids, uint64_t len, uint64_t *empty) {
+    uint64_t pos = 0, lines = 0, blank = 0;
     uint32_t last = 0;
     while (pos < len) {
-        last = w2v_varint_next(ids, len, &pos);
-        lines += last == 0;
+        uint32_t id = w2v_varint_next(ids, len, &pos);
+        blank += id == 0 && (lines == 0 ? pos == 1 : last == 0);
+        lines += id == 0;
+        last = id;
     }
+    if (empty) *empty = blank;
     return lines + (len > 0 && last != 0);
 }
 

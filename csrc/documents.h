@@ -14,8 +14,9 @@
 
 #include "w2v.h"
 
-/* The number of lines in a stream of ids: its 0s, and one more when the last id is not a 0. */
-uint64_t w2v_count_lines(const uint8_t *ids, uint64_t len);
+/* The number of lines in a stream of ids: its 0s, and one more when the last id is not a 0;
+ * *empty (unless NULL) gets how many of them hold no id. */
+uint64_t w2v_count_lines(const uint8_t *ids, uint64_t len, uint64_t *empty);
 
 /* The byte offset of each line's first id into starts (n_lines entries). */
 void w2v_line_starts(const uint8_t *ids, uint64_t len, uint64_t *starts, uint64_t n_lines);

@@ -76,7 +76,7 @@ cdef extern from "w2v.h" nogil:
         uint64_t examples
 
 cdef extern from "documents.h" nogil:
-    uint64_t w2v_count_lines(const uint8_t *ids, uint64_t len)
+    uint64_t w2v_count_lines(const uint8_t *ids, uint64_t len, uint64_t *empty)
     void w2v_line_starts(const uint8_t *ids, uint64_t len, uint64_t *starts, uint64_t n_lines)
     uint64_t w2v_line_at(const w2v_model *m, uint64_t pos)
 

@@ -18,6 +18,7 @@ from .memory import parameter_matrix
 from .options import OptionError
 
 INPUT_MATRIX = "syn0"
+DOC_MATRIX = "docvecs"  # paragraph vectors: the documents' input rows, after the words'
 
 
 @dataclass(frozen=True)
@@ -68,17 +69,22 @@ OBJECTIVES = (HIERARCHICAL_SOFTMAX, NEGATIVE_SAMPLING)
 
 @dataclass(frozen=True)
 class Input:
-    """What forms the input vector: `name` as model.json records it; `enabled(options)`."""
+    """What forms the input vector: `name` as model.json records it and as the C core knows it
+    (_core.INPUT_KINDS); `enabled(options)`; `documents`: a paragraph-vector input, whose
+    input rows are the words' and then the documents' (DOC_MATRIX), one block of memory."""
     name: str
     enabled: Callable[[dict], bool]
+    documents: bool = False
 
 
-SKIPGRAM = Input("skipgram", lambda o: not o["cbow"])
-CBOW = Input("cbow", lambda o: bool(o["cbow"]))
-INPUTS = (SKIPGRAM, CBOW)
+SKIPGRAM = Input("skipgram", lambda o: "dm" not in o and not o["cbow"])
+CBOW = Input("cbow", lambda o: "dm" not in o and bool(o["cbow"]))
+PV_DBOW = Input("pv-dbow", lambda o: o.get("dm") == 0, documents=True)
+PV_DM = Input("pv-dm", lambda o: o.get("dm") == 1, documents=True)
+INPUTS = (SKIPGRAM, CBOW, PV_DBOW, PV_DM)
 
 # every matrix a model directory may hold, in the order it lists them
-MATRICES = (INPUT_MATRIX,) + tuple(o.matrix for o in (NEGATIVE_SAMPLING, HIERARCHICAL_SOFTMAX))
+MATRICES = (INPUT_MATRIX, DOC_MATRIX) + tuple(o.matrix for o in (NEGATIVE_SAMPLING, HIERARCHICAL_SOFTMAX))
 
 # the extra copies of the input rows that -vectors writes (model.json's option "vectors")
 _WRITTEN_COPIES = {"in": 0, "sum": 1, "concat": 2}
@@ -104,22 +110,43 @@ class ModelKind:
 
     @property
     def matrices(self):
-        """The names of its matrices: the input rows, then each objective's output rows."""
-        return (INPUT_MATRIX,) + tuple(o.matrix for o in self.objectives)
+        """The names of its matrices: the input rows (words', then documents'), then each
+        objective's output rows."""
+        docs = (DOC_MATRIX,) if self.input.documents else ()
+        return (INPUT_MATRIX,) + docs + tuple(o.matrix for o in self.objectives)
 
-    def memory(self, n_words, options):
-        """Bytes of its parameter matrices for n_words, plus the copy `-vectors sum` or
-        `concat` writes."""
-        n = len(self.matrices) + _WRITTEN_COPIES[options["vectors"]]
-        return n_words * options["size"] * 4 * n
+    def memory(self, n_words, options, n_docs=0):
+        """Bytes of its parameter matrices for n_words (and n_docs documents), plus the copy
+        `-vectors sum` or `concat` writes."""
+        n = len(self.objectives) + 1 + _WRITTEN_COPIES[options.get("vectors", "in")]
+        return (n_words * n + n_docs) * options["size"] * 4
 
-    def new_matrices(self, n_words, options):
-        """Fresh matrices: the input rows uniform as word2vec.c's, the output rows zero."""
-        D = options["size"]
-        m = {INPUT_MATRIX: _core.init_uniform(n_words, D, options["seed"], out=parameter_matrix(n_words, D))}
+    def new_matrices(self, n_words, options, n_docs=0):
+        """Fresh matrices: the input rows (with documents, the words' and the documents' in one
+        block: input_rows) uniform as word2vec.c's, the output rows zero."""
+        D, rows = options["size"], n_words + (n_docs if self.input.documents else 0)
+        block = _core.init_uniform(rows, D, options["seed"], out=parameter_matrix(rows, D))
+        m = {INPUT_MATRIX: block} if not self.input.documents else \
+            {INPUT_MATRIX: block[:n_words], DOC_MATRIX: block[n_words:]}
         for o in self.objectives:
             m[o.matrix] = parameter_matrix(n_words, D)
         return m
+
+    def input_rows(self, matrices):
+        """The one block of input rows the C core trains: syn0, or with documents the words'
+        and documents' rows, which new_matrices makes adjacent (matrices read from a model
+        directory are joined into one block, and syn0 and docvecs become views of it)."""
+        words = matrices[INPUT_MATRIX]
+        if not self.input.documents:
+            return words
+        docs = matrices[DOC_MATRIX]
+        base = words.base if words.base is not None else words
+        if (docs.base is base and words.__array_interface__["data"][0] + words.nbytes
+                == docs.__array_interface__["data"][0]):
+            return base[:len(words) + len(docs)]
+        block = np.concatenate([words, docs])
+        matrices[INPUT_MATRIX], matrices[DOC_MATRIX] = block[:len(words)], block[len(words):]
+        return block
 
     def continued_matrices(self, saved, n_words, options, new_words):
         """A saved model's matrices grown to n_words rows (new words initialised as a new
@@ -135,15 +162,21 @@ class ModelKind:
                 matrix[:len(old)] = old
         return fresh
 
-    def trainer(self, options, matrices, counts, corpus=None, seed=None, **kw):
+    def trainer(self, options, matrices, counts, corpus=None, seed=None, documents=None, **kw):
         """A _core.Trainer of this kind over `matrices`, with the tables made from `counts` (a
         tables.TableError when the vocabulary cannot have them); `seed` replaces the options'
-        (a distributed run's rank), `kw` go to the Trainer (corpus blocks, hot rows, the build)."""
+        (a distributed run's rank), `documents` (documents.Documents) are a paragraph-vector
+        kind's, `kw` go to the Trainer (corpus blocks, hot rows, the build)."""
         losses = [(o.name, o.param(options), matrices[o.matrix], o.tables(counts, options))
                   for o in self.objectives]
         keep = tables.keep_thresholds(counts, options["sample"])
         config = {**options, "seed": options["seed"] if seed is None else seed}
-        return _core.Trainer(config, matrices[INPUT_MATRIX], losses, keep=keep, corpus=corpus, **kw)
+        if self.input.documents:
+            # PV-DM's input is CBOW's with the document among the contexts
+            config.update(cbow=0, cbow_mean=options["dm_mean"])
+            kw["documents"] = (len(counts), documents.line_doc, options["dbow_words"])
+        return _core.Trainer(config, self.input_rows(matrices), losses, keep=keep, corpus=corpus,
+                             input=self.input.name, **kw)
 
     def context_matrix(self, matrices):
         """The output rows that are context vectors: the first objective's whose rows are words,
@@ -152,8 +185,11 @@ class ModelKind:
         return matrices[chosen.matrix]
 
     def written_vectors(self, matrices, options):
-        """The word vectors -vectors asks for: the input rows, their sum with the context rows,
-        or both side by side."""
+        """The vectors -output gets: the documents' (paragraph vectors), or the word vectors
+        -vectors asks for: the input rows, their sum with the context rows, or both side by
+        side."""
+        if self.input.documents:
+            return matrices[DOC_MATRIX]
         how = options["vectors"]
         if how == "in":
             return matrices[INPUT_MATRIX]

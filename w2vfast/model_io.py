@@ -37,7 +37,7 @@ import shutil
 import numpy as np
 
 from .atomic import OutputError
-from .kinds import MATRICES, saved_kind
+from .kinds import DOC_MATRIX, MATRICES, saved_kind
 from .vocab import read_vocab_file, save_vocab_file
 
 FORMAT = "w2vfast-model"
@@ -55,11 +55,12 @@ class RunFinished(ModelFileError):
 
 
 def save_model(path, words, counts, matrices, options, stats=None, state=None, id_stream=None,
-               kind=None):
+               kind=None, tags=None):
     """Write a model (and with `state` and `id_stream`, a checkpoint) to directory `path`.
 
     `words` are bytes, `counts` integers, `matrices` a dict name -> V x D float32 array (None
-    entries are skipped), `kind` the model's kind (kinds.ModelKind)."""
+    entries are skipped; paragraph vectors' docvecs has a row per tag), `kind` the model's kind
+    (kinds.ModelKind), `tags` a paragraph-vector model's documents' tags (bytes, tags.txt)."""
     path = os.path.abspath(os.fspath(path))
     parent = os.path.dirname(path)
     if not os.path.isdir(parent):
@@ -75,6 +76,9 @@ def save_model(path, words, counts, matrices, options, stats=None, state=None, i
                 np.save(os.path.join(tmp, name + ".npy"), np.ascontiguousarray(m, dtype=np.float32))
                 present.append(name)
         save_vocab_file(os.path.join(tmp, "vocab.txt"), words, counts)
+        if tags is not None:
+            with open(os.path.join(tmp, TAGS), "wb") as f:
+                f.writelines(t + b"\n" for t in tags)
         meta = {"format": FORMAT, "version": VERSION, "vocab_size": len(words),
                 "dim": int(matrices["syn0"].shape[1]), "options": _jsonable(options),
                 "matrices": present, "stats": _jsonable(stats or {})}
@@ -91,6 +95,20 @@ def save_model(path, words, counts, matrices, options, stats=None, state=None, i
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
         raise
+
+
+TAGS = "tags.txt"  # a paragraph-vector model's documents' tags, one a line, in row order
+
+
+def _read_tags(path):
+    file = os.path.join(path, TAGS)
+    if not os.path.exists(file):
+        return None
+    try:
+        with open(file, "rb") as f:
+            return f.read().split(b"\n")[:-1]
+    except OSError as e:
+        raise ModelFileError(f"cannot read {file!r}: {e.strerror}") from None
 
 
 def load_model(path, with_state=False):
@@ -111,22 +129,24 @@ def load_model(path, with_state=False):
     except Exception as e:
         raise ModelFileError(str(e)) from None
     words = [w for w, _ in pairs]
+    tags = _read_tags(path)
     try:
         kind = saved_kind(meta.get("kind"), meta["options"])
     except (ValueError, KeyError) as e:
         raise ModelFileError(f"{path!r}: model.json: {e}") from None
     model = {"words": words, "counts": np.array([c for _, c in pairs], dtype=np.uint64),
              "options": meta["options"], "stats": meta.get("stats", {}), "matrices": {},
-             "kind": kind}
+             "kind": kind, "tags": tags}
     for name in meta["matrices"]:
         file = os.path.join(path, name + ".npy")
         try:
             m = np.load(file)
         except (OSError, ValueError) as e:
             raise ModelFileError(f"cannot read {file!r}: {e}") from None
-        if m.dtype != np.float32 or m.ndim != 2 or m.shape != (len(words), meta["dim"]):
+        rows = len(tags) if name == DOC_MATRIX and tags is not None else len(words)
+        if m.dtype != np.float32 or m.ndim != 2 or m.shape != (rows, meta["dim"]):
             raise ModelFileError(f"{file!r} has shape {m.shape} and type {m.dtype}; expected "
-                                 f"({len(words)}, {meta['dim']}) float32")
+                                 f"({rows}, {meta['dim']}) float32")
         model["matrices"][name] = np.ascontiguousarray(m)
     if "syn0" not in model["matrices"]:
         raise ModelFileError(f"{path!r} has no syn0.npy")

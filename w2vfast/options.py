@@ -40,6 +40,11 @@ FREE = "free"        # may change: where the files go, checkpointing, memory, re
 REFUSED = "refused"  # has no place in a resumed run: the corpus and vocabulary are the checkpoint's
 RESUME_RULE = {MODEL: KEPT, OUTPUT: FREE, RUN: FREE, CLI: FREE}
 
+# The commands that train, and so take the schema's options (Option.commands): `train` (word
+# vectors) and `doc2vec` (paragraph vectors, with the word vectors beside them).
+TRAIN, DOC2VEC = "train", "doc2vec"
+BOTH = (TRAIN, DOC2VEC)
+
 
 @dataclass(frozen=True)
 class Option:
@@ -50,7 +55,8 @@ class Option:
     its own message.  `default_text` replaces the shown default where it is computed (threads,
     alpha).  Every option is a keyword of `w2vfast.train` as well.  `on_resume`: what
     `--resume` does with it when given (KEPT, FREE, REFUSED; by default its group's,
-    RESUME_RULE)."""
+    RESUME_RULE).  `commands`: the training commands that take it (`train`, `doc2vec`);
+    a model's options are those of the command that trained it."""
     name: str
     group: str
     kind: object
@@ -65,6 +71,7 @@ class Option:
     cli_scale: float = 1.0  # API value = flag value x cli_scale (minutes on the CLI, seconds here)
     short: Optional[str] = None  # a one-letter flag as well (`-o`)
     on_resume: Optional[str] = None  # KEPT, FREE or REFUSED; None: the group's (RESUME_RULE)
+    commands: Tuple[str, ...] = BOTH  # the commands (TRAIN, DOC2VEC) that take it
 
     @property
     def resume_rule(self):
@@ -140,9 +147,9 @@ SCHEMA = (
            check=_limit(_whole(0), (1 << 32) - 1, "below 2**32")),
     Option("alpha", MODEL, float, None, _HELP_ALPHA, default_text="0.025 skip-gram, 0.05 CBOW",
            check=lambda v: None if _is_real(v) and v > 0 else "the learning rate must be a positive number"),
-    Option("cbow", MODEL, int, 1, "1 = CBOW, 0 = skip-gram.", check=_either),
+    Option("cbow", MODEL, int, 1, "1 = CBOW, 0 = skip-gram.", check=_either, commands=(TRAIN,)),
     Option("cbow_mean", MODEL, int, 1, "CBOW input: 1 = mean of the context vectors, 0 = sum.",
-           check=_either),
+           check=_either, commands=(TRAIN,)),
     Option("lowercase", MODEL, int, 0,
            "1 = lowercase every token (ASCII, Latin, Greek, Cyrillic, Armenian capitals in UTF-8).",
            check=_either),
@@ -158,13 +165,13 @@ SCHEMA = (
     Option("read_vocab", RUN, str, None,
            "Take the vocabulary and counts from this file instead of counting the corpus.", metavar="FILE",
            on_resume=REFUSED),
-    Option("save_context", OUTPUT, str, None, "Also write the output (context) vectors.", metavar="FILE"),
+    Option("save_context", OUTPUT, str, None, "Also write the output (context) vectors.", metavar="FILE", commands=(TRAIN,)),
     Option("vectors", MODEL, ("in", "sum", "concat"), "in",
            "Written word vectors: input vectors, input+output, or both concatenated.",
-           check=lambda v: None if v in ("in", "sum", "concat") else "must be in, sum or concat"),
+           check=lambda v: None if v in ("in", "sum", "concat") else "must be in, sum or concat", commands=(TRAIN,)),
     Option("classes", CLI, int, 0,
            "Write K k-means word classes (`word classid` lines) to -output instead of vectors, as word2vec.c.",
-           cli_range=(0, None, False)),
+           cli_range=(0, None, False), commands=(TRAIN,)),
     Option("seed", MODEL, int, 1, "Random seed; with -threads 1 runs are reproducible.",
            check=_limit(_whole(0), (1 << 64) - 1, "below 2**64")),
     Option("save_model", OUTPUT, str, None,
@@ -179,9 +186,9 @@ SCHEMA = (
     Option("resume", RUN, str, None,
            "Continue the run saved in this checkpoint (its corpus, options and outputs).", metavar="DIR"),
     Option("init_model", RUN, str, None, "Continue training a model saved with --save-model on CORPUS.",
-           metavar="DIR", on_resume=REFUSED),
+           metavar="DIR", on_resume=REFUSED, commands=(TRAIN,)),
     Option("update_vocab", RUN, bool, False,
-           "With --init-model: add the corpus's new words that reach -min-count.", on_resume=REFUSED),
+           "With --init-model: add the corpus's new words that reach -min-count.", on_resume=REFUSED, commands=(TRAIN,)),
     Option("log_json", CLI, str, None,
            "Write progress records and a final summary as JSON lines (see plot-loss).", metavar="FILE"),
     Option("ids_memory", RUN, "size", None,
@@ -194,17 +201,30 @@ SCHEMA = (
            default_text="$TMPDIR or /tmp", metavar="DIR"),
     Option("train_files", CLI, str, None,
            "Corpus as several files: @LIST (a file naming one a line) or a,b,c; under mpiexec each "
-           "process trains its own.", metavar="@LIST", on_resume=REFUSED),
+           "process trains its own.", metavar="@LIST", on_resume=REFUSED, commands=(TRAIN,)),
     # measured: BENCHMARKS.md, "Distributed training"
     Option("sync_interval", CLI, int, 100_000,
            "Under mpiexec: words each process trains between exchanges of the frequent rows; 0 = only at epoch ends.",
-           metavar="WORDS", cli_range=(0, None, False)),
+           metavar="WORDS", cli_range=(0, None, False), commands=(TRAIN,)),
     Option("sync_rows", CLI, int, 16384,
            "Under mpiexec: how many of the most frequent words' rows are exchanged every interval "
-           "(all rows at epoch ends).", metavar="N", cli_range=(0, None, False)),
+           "(all rows at epoch ends).", metavar="N", cli_range=(0, None, False), commands=(TRAIN,)),
     Option("debug", CLI, int, 2, "0: errors only, 1: summary, 2: summary and progress.",
            cli_range=(0, 2, False)),
     Option("quiet", CLI, bool, False, "Same as -debug 0.", flag="q"),
+    # paragraph vectors (Le & Mikolov 2014), as gensim's Doc2Vec names them
+    Option("dm", MODEL, int, 0, "0 = PV-DBOW (a document's vector predicts its words), 1 = PV-DM "
+           "(it predicts each word with the word's context vectors).", check=_either, commands=(DOC2VEC,)),
+    Option("dm_mean", MODEL, int, 1, "PV-DM input: 1 = mean of the document and context vectors, "
+           "0 = their sum (gensim's default).", check=_either, commands=(DOC2VEC,)),
+    Option("dbow_words", MODEL, int, 0, "PV-DBOW: 1 = also train skip-gram word vectors, "
+           "interleaved.", check=_either, commands=(DOC2VEC,)),
+    Option("tags", MODEL, ("line", "first"), "line", "A document's tag: its line number (from 0), "
+           "or the line's first token, which is then no word of it (repeated tags share a vector).",
+           check=lambda v: None if v in ("line", "first") else "must be line or first",
+           commands=(DOC2VEC,)),
+    Option("save_words", OUTPUT, str, None, "Also write the word vectors.", metavar="FILE",
+           commands=(DOC2VEC,)),
     # the learning rate decays linearly to alpha x this (word2vec.c: 1e-4); the Python API only
     Option("min_alpha_ratio", MODEL, float, 1e-4, "Final learning rate as a fraction of -alpha.",
            flag=None, check=lambda v: None if _is_real(v) and 0 <= v <= 1 else "must be in [0, 1]"),
@@ -212,6 +232,13 @@ SCHEMA = (
 
 BY_NAME = {o.name: o for o in SCHEMA}
 MODEL_OPTIONS = tuple(o.name for o in SCHEMA if o.group == MODEL)
+# the training options of paragraph vectors alone: a run that gives one of them is a doc2vec run
+DOC_OPTIONS = tuple(n for n in MODEL_OPTIONS if BY_NAME[n].commands == (DOC2VEC,))
+
+
+def command_of(options):
+    """The training command (TRAIN or DOC2VEC) whose run `options` describe."""
+    return DOC2VEC if any(options.get(n) is not None for n in DOC_OPTIONS) else TRAIN
 
 
 def default(name):
@@ -219,18 +246,24 @@ def default(name):
     return BY_NAME[name].default
 
 
-def resolve(**given):
-    """The training options with defaults filled in and every value checked; a new dict."""
+def resolve(command=None, **given):
+    """The training options of `command` (TRAIN or DOC2VEC; by default the one the options
+    given belong to) with defaults filled in and every value checked; a new dict."""
     unknown = set(given) - set(MODEL_OPTIONS)
     if unknown:
         raise TypeError(f"unknown option(s): {', '.join(sorted(unknown))}")
-    o = {name: BY_NAME[name].default for name in MODEL_OPTIONS}
+    command = command or command_of(given)
+    names = [n for n in MODEL_OPTIONS if command in BY_NAME[n].commands]
+    other = [k for k, v in given.items() if v is not None and k not in names]
+    if other:
+        raise OptionError(f"{flag(BY_NAME[other[0]].spelling)} is not an option of {command}")
+    o = {name: BY_NAME[name].default for name in names}
     o.update({k: v for k, v in given.items() if v is not None})
     if o["threads"] is None:
         o["threads"] = default_threads()
     if o["alpha"] is None:
-        o["alpha"] = 0.05 if o["cbow"] else 0.025
-    for name in MODEL_OPTIONS:
+        o["alpha"] = 0.05 if o.get("cbow") else 0.025  # paragraph vectors: gensim's 0.025
+    for name in names:
         check(name, o[name])
     from .kinds import ModelKind  # the kinds' own checks: at least one objective
     ModelKind.of(o)

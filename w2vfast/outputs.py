@@ -13,7 +13,8 @@ from .options import OptionError
 from .vocab import save_vocab_file
 
 # what a checkpoint remembers of them, so that --resume needs no flags (and its log goes on)
-SAVED = ("output", "format", "save_vocab", "save_context", "save_model", "classes", "log_json")
+SAVED = ("output", "format", "save_vocab", "save_context", "save_model", "classes", "log_json",
+         "save_words")
 
 
 @dataclass(frozen=True)
@@ -30,11 +31,13 @@ class Outputs:
     save_model: Optional[str] = None
     classes: int = 0
     log_json: Optional[str] = None  # written while training (pipeline.run, progress.JsonLog)
+    save_words: Optional[str] = None  # paragraph vectors: the word vectors (-output has the documents')
 
     @property
     def vocabulary_only(self):
         """Only -save-vocab: the corpus is counted and nothing trained (as word2vec.c)."""
-        return self.output is None and self.save_model is None and self.save_context is None
+        return (self.output is None and self.save_model is None and self.save_context is None
+                and self.save_words is None)
 
     @classmethod
     def with_binary(cls, binary, **kw):
@@ -64,7 +67,7 @@ class Outputs:
 
     def check_paths(self, corpus_files):
         """Before any reading: writable paths, none of them the corpus."""
-        for path in (self.output, self.save_context, self.save_vocab, self.log_json):
+        for path in (self.output, self.save_context, self.save_vocab, self.log_json, self.save_words):
             if path is None or path == "-":
                 continue
             check_writable(path)
@@ -96,5 +99,16 @@ class Outputs:
                 write_vectors(self.output, words, vectors, fmt=self.format)
         if self.save_context is not None:
             write_vectors(self.save_context, words, context, fmt=self.format)
+        if self.save_model is not None:
+            save_model(self.save_model)
+
+    def write_documents(self, tags, docvecs, words, counts, wordvecs, save_model):
+        """A paragraph-vector run's files: -output the documents' vectors keyed by tag,
+        -save-words the word vectors, and the vocabulary and model directory as write's."""
+        self.write_vocabulary(words, counts)
+        if self.output is not None:
+            write_vectors(self.output, tags, docvecs, fmt=self.format)
+        if self.save_words is not None:
+            write_vectors(self.save_words, words, wordvecs, fmt=self.format)
         if self.save_model is not None:
             save_model(self.save_model)

@@ -15,6 +15,7 @@ from typing import Callable, Optional
 import numpy as np
 
 from . import _core, options as opts
+from .documents import Documents, ParagraphModel
 from .errors import TrainingError
 from .memory import IdsStorage, available_memory, describe_bytes
 from .model_io import load_model, mark_finished, save_model
@@ -55,6 +56,7 @@ class Job:
     # trains nothing, as word2vec.c; the Python API (False) trains for whatever it is asked to
     # write, nothing included, and returns the model
     command: bool = True
+    trains: str = opts.TRAIN  # what is trained: word vectors (TRAIN) or paragraph vectors (DOC2VEC)
 
     @property
     def checkpoint_dir(self):
@@ -116,15 +118,16 @@ def check_isa():
                             "loops; unset it or name one of those")
 
 
-def check_memory(kind, n_words, o, copies=1):
+def check_memory(kind, n_words, o, copies=1, n_docs=0):
     """Refuse, before the matrices are allocated, a model that cannot fit in memory."""
-    need = kind.memory(n_words, o) * copies
+    need = kind.memory(n_words, o, n_docs) * copies
     avail = available_memory()
     if avail is not None and need > avail:
+        docs = f" and {n_docs} documents" if n_docs else ""
         raise TrainingError(
-            f"the model needs {describe_bytes(need)} ({n_words * copies} words x {o['size']} dims x "
-            f"{need // (n_words * copies * o['size'] * 4)} matrices of float32) but only "
-            f"{describe_bytes(avail)} is available; use a smaller -size, a larger -min-count or -max-vocab")
+            f"the model needs {describe_bytes(need)} ({n_words * copies} words{docs} x {o['size']} "
+            f"dims, float32) but only {describe_bytes(avail)} is available; use a smaller -size, a "
+            "larger -min-count or -max-vocab")
 
 
 def diverged(o):
@@ -148,6 +151,9 @@ def prepare(job):
     saved, outputs = None, job.outputs
     if job.resume is not None:
         saved = load_model(job.resume, with_state=True)
+        if opts.command_of(saved["options"]) != job.trains:
+            raise opts.OptionError(f"--resume {job.resume!r}: the checkpoint is a "
+                                   f"`{opts.command_of(saved['options'])}` run; resume it with that command")
         conflict = opts.resume_conflict(saved_options(saved), {**job.options, "read_vocab": job.read_vocab,
                                                                "update_vocab": job.update_vocab})
         if conflict:
@@ -157,7 +163,7 @@ def prepare(job):
         raise opts.OptionError("--update-vocab needs --init-model DIR")
     if job.command:
         outputs.check_given()
-    opts.resolve(**job.options)  # bad values fail before any reading
+    opts.resolve(job.trains, **job.options)  # bad values fail before any reading
     outputs.check_paths(job.corpus_files())
     if job.tmp_dir is not None and not os.path.isdir(job.tmp_dir):
         raise opts.OptionError(f"--tmp-dir {job.tmp_dir!r} is not a directory")
@@ -168,7 +174,7 @@ def prepare(job):
 
 def count_only(job, outputs, world):
     """-save-vocab alone: count the corpus and write its vocabulary, as word2vec.c."""
-    o = opts.resolve(**job.options)
+    o = opts.resolve(job.trains, **job.options)
     d = world.vocabulary(job.corpus, o, job.read_vocab, None, record_ids=False)
     if job.on_vocab is not None:
         job.on_vocab(world.vocabulary_report(d))
@@ -186,18 +192,27 @@ def run(job, world=None):
     log = JsonLog(outputs.log_json) if outputs.log_json and world.rank == 0 else None
     try:
         start = begin(job, world, saved)
+        if start.kind.input.documents:
+            start.documents = Documents.of_run(start.dictionary, start.options)
         matrices = start.matrices if start.matrices is not None else make_matrices(start, world)
         outputs.check_classes(len(start.words))
         if job.on_vocab is not None:
             job.on_vocab(world.vocabulary_report(start.dictionary))
+        if start.documents is not None and job.inform is not None:
+            job.inform(start.documents.summary())
         if start.note is not None and job.inform is not None:
             job.inform(start.note)
         model = train(job, world, start, matrices, outputs, log)
         start.dictionary = None  # the corpus ids are no longer needed: free them before writing
         # outputs only once training succeeded: an interrupted or failed run writes nothing
-        o, words, counts = start.options, start.words, start.counts
-        world.lead(outputs.write, words, counts, model.vectors, model.context_vectors(),
-                   lambda path: save_model(path, words, counts, matrices, o, model.stats, kind=start.kind))
+        o, words, counts, docs = start.options, start.words, start.counts, start.documents
+        save = lambda path: save_model(path, words, counts, matrices, o, model.stats, kind=start.kind,
+                                       tags=docs.tags if docs is not None else None)
+        if docs is None:
+            world.lead(outputs.write, words, counts, model.vectors, model.context_vectors(), save)
+        else:
+            world.lead(outputs.write_documents, docs.tags, model.docvecs.vectors, words, counts,
+                       model.vectors, save)
         if log is not None:
             log.summary(model)
     finally:
@@ -212,12 +227,12 @@ def run(job, world=None):
 def begin(job, world, saved):
     """The run's start (start.py): its options, vocabulary and corpus ids."""
     world.together(check_isa)
-    world.begin(opts.resolve(**job.options), job.warn)
+    world.begin(opts.resolve(job.trains, **job.options), job.warn)
     _core.map_large_blocks()  # freed tables go back to the system, not into the run's peak
     storage = IdsStorage.for_run(job.ids_memory, job.tmp_dir)
     if saved is not None:
         return resumed(saved, storage)
-    o = opts.resolve(**job.options)
+    o = opts.resolve(job.trains, **job.options)
     if job.init_model is not None:
         return continued(load_model(job.init_model), job.init_model, job.corpus, o,
                          job.options, job.update_vocab, storage)
@@ -225,12 +240,13 @@ def begin(job, world, saved):
 
 
 def make_matrices(start, world):
-    """The kind's matrices for the vocabulary, once the memory check has passed: fresh, or a
-    saved model's grown to the new vocabulary."""
+    """The kind's matrices for the vocabulary (and documents), once the memory check has
+    passed: fresh, or a saved model's grown to the new vocabulary."""
     o, kind, n_words = start.options, start.kind, len(start.words)
-    world.together(check_memory, kind, n_words, o, world.matrix_copies)
+    n_docs = len(start.documents) if start.documents is not None else 0
+    world.together(check_memory, kind, n_words, o, world.matrix_copies, n_docs)
     if start.grow_from is None:
-        return kind.new_matrices(n_words, o)
+        return kind.new_matrices(n_words, o, n_docs)
     return kind.continued_matrices(start.grow_from, n_words, o, n_words != len(start.grow_from["syn0"]))
 
 
@@ -248,7 +264,8 @@ def train(job, world, start, matrices, outputs, log=None):
     reporting to job.progress and `log` (a JsonLog); returns the Model."""
     o, kind, d, words, counts = start.options, start.kind, start.dictionary, start.words, start.counts
     try:
-        trainer = kind.trainer(o, matrices, counts, corpus=d, seed=world.seed(o["seed"]))
+        trainer = kind.trainer(o, matrices, counts, corpus=d, seed=world.seed(o["seed"]),
+                               documents=start.documents)
     except TableError as e:
         raise TrainingError(str(e)) from None
     if start.state is not None:
@@ -263,7 +280,8 @@ def train(job, world, start, matrices, outputs, log=None):
         st["n_ids"] = d.n_ids
         st["ids_tag"] = start.ids_tag
         save_model(checkpoint, words, counts, matrices, {**o, "outputs": outputs.saved()},
-                   corpus, state=st, id_stream=d.id_stream(), kind=kind)
+                   corpus, state=st, id_stream=d.id_stream(), kind=kind,
+                   tags=start.documents.tags if start.documents is not None else None)
 
     checkpoint, corpus = job.checkpoint_dir, corpus_stats(job, start, world)
     every = opts.default("checkpoint_every") if job.checkpoint_every is None else job.checkpoint_every
@@ -289,4 +307,7 @@ def train(job, world, start, matrices, outputs, log=None):
              "cpu_seconds": time.process_time() - cpu0, "words": trained,
              "words_per_sec": trained / train_seconds if train_seconds > 0 else 0.0,
              **({"resumed_words": before} if start.state is not None else {}), **world.stats()}
+    if start.documents is not None:
+        stats.update(documents=len(start.documents), empty_documents=start.documents.empty)
+        return ParagraphModel(words, counts, matrices, kind, o, stats, start.documents.tags)
     return Model(words, kind.written_vectors(matrices, o), counts, matrices, kind, o, stats)

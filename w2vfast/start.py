@@ -22,7 +22,8 @@ class Start:
     the new vocabulary; `state`: where a resumed run's threads were; `ids_tag`: names the id
     stream, so a checkpoint can link the previous one's instead of writing it again;
     `corpus_stats`: a resumed run's corpus counts (tokens, truncated), which a restored
-    dictionary does not have; `note`: what the start did worth telling (words added)."""
+    dictionary does not have; `note`: what the start did worth telling (words added);
+    `documents`: a paragraph-vector run's (documents.Documents), which the pipeline finds."""
     options: dict
     kind: ModelKind
     dictionary: object
@@ -35,6 +36,7 @@ class Start:
     vocab_seconds: float = 0.0
     corpus_stats: Optional[dict] = None
     note: Optional[str] = None
+    documents: Optional[object] = None
 
     def __post_init__(self):
         if self.ids_tag is None:

@@ -11,8 +11,10 @@ INPUT_KINDS = {"skipgram": W2V_INPUT_SKIPGRAM, "cbow": W2V_INPUT_CBOW, "pv-dbow"
 
 
 def count_lines(Dictionary corpus):
-    """The lines (documents) of a finalized corpus's id stream (csrc/documents.h)."""
-    return w2v_count_lines(corpus.d.ids.data, corpus.d.ids.len)
+    """(lines, empty lines) of a finalized corpus's id stream (csrc/documents.h)."""
+    cdef uint64_t empty = 0
+    cdef uint64_t lines = w2v_count_lines(corpus.d.ids.data, corpus.d.ids.len, &empty)
+    return lines, empty
 
 
 def hot_node_count(uint64_t vocab_size, uint64_t dim, uint64_t threads):
@@ -155,7 +157,7 @@ cdef class Trainer:
         cdef w2v_model *m = &self.model
         cdef cnp.ndarray[uint64_t, ndim=1] starts
         cdef const uint32_t[::1] docs
-        m.n_lines = w2v_count_lines(m.ids, m.ids_len)
+        m.n_lines = w2v_count_lines(m.ids, m.ids_len, NULL)
         starts = np.zeros(max(m.n_lines, 1), dtype=np.uint64)
         w2v_line_starts(m.ids, m.ids_len, &starts[0], m.n_lines)
         m.line_starts = &starts[0]

@@ -76,12 +76,15 @@ def schema_option(name, unset=False, **override):
     return click.option(*short, f"-{spelling}", f"--{spelling}", o.name, **kw)
 
 
-def train_options(command):
-    """Every schema option with a flag, onto `command`, in the schema's order."""
-    for o in reversed(opts.SCHEMA):
-        if o.flag is not None:
-            command = schema_option(o.name, unset=o.name in _UNSET)(command)
-    return command
+def train_options(trains):
+    """A decorator: every schema option of training command `trains` (options.TRAIN or
+    DOC2VEC) that has a flag, onto the command, in the schema's order."""
+    def decorate(command):
+        for o in reversed(opts.SCHEMA):
+            if o.flag is not None and trains in o.commands:
+                command = schema_option(o.name, unset=o.name in _UNSET)(command)
+        return command
+    return decorate
 
 
 def flag_values(values):

@@ -22,7 +22,7 @@ from .flags import flag_values, train_options
 
 @click.command(cls=Word2vecCommand)
 @click.argument("corpus", required=False, metavar="CORPUS")
-@train_options
+@train_options(opts.TRAIN)
 @handle_errors
 def train(corpus, **flags):
     """Train word vectors on CORPUS (a text file, '-' for stdin, or .gz/.bz2/.xz).
@@ -31,8 +31,14 @@ def train(corpus, **flags):
     Example:
       w2vfast train corpus.txt -cbow 0 -negative 5 -size 100 -output vec.bin -binary 1
     """
+    run_command(opts.TRAIN, corpus, flags)
+
+
+def run_command(trains, corpus, flags):
+    """What `train` and `doc2vec` (options.TRAIN, DOC2VEC) do with their parsed flags: set up
+    the reporting and run the pipeline, in this process or as one rank of an MPI job."""
     f = flag_values(flags)
-    train_file, train_files = f.pop("train_file"), f.pop("train_files")
+    train_file, train_files = f.pop("train_file"), f.pop("train_files", None)
     if corpus and train_file and corpus != train_file:
         raise click.UsageError("give the corpus once: either CORPUS or -train FILE")
     corpus = corpus or train_file
@@ -43,13 +49,15 @@ def train(corpus, **flags):
             raise click.UsageError("--resume continues a saved run: give no -train-files")
     debug, log_json = 0 if f.pop("quiet") else f["debug"], f.pop("log_json")
     del f["debug"]
-    sync = f.pop("sync_interval"), f.pop("sync_rows")
+    sync = f.pop("sync_interval", None), f.pop("sync_rows", None)
     world = None
+    if launched() and trains != opts.TRAIN:
+        raise click.UsageError(f"{trains} does not run under mpiexec yet: run it in one process")
     if launched():
         cluster = Cluster()
         if cluster.rank != 0:
             debug, log_json = 0, None
-        if f["resume"] or f["checkpoint"] or f["init_model"]:
+        if f["resume"] or f["checkpoint"] or f.get("init_model"):
             raise click.UsageError("--resume, --checkpoint and --init-model are not supported under "
                                    "mpiexec; run them in one process")
         if not corpus and train_files is None:
@@ -60,7 +68,7 @@ def train(corpus, **flags):
             corpus = read_file_list(train_files)
         if not corpus and not f["resume"]:
             raise click.UsageError("no corpus: give CORPUS (or -train FILE; '-' reads stdin)")
-    job, console = _job(corpus, f, debug, log_json)
+    job, console = _job(trains, corpus, f, debug, log_json)
     try:
         model = run(job, world)
     except (KeyboardInterrupt, Terminated) as e:
@@ -68,7 +76,7 @@ def train(corpus, **flags):
             console.close()
             how, code = ("interrupted", 130) if isinstance(e, KeyboardInterrupt) else ("terminated", 143)
             click.echo(f"\nw2vfast: {how}; state saved in {job.checkpoint_dir}; continue with: "
-                       f"w2vfast train --resume {job.checkpoint_dir}", err=True)
+                       f"w2vfast {trains} --resume {job.checkpoint_dir}", err=True)
             sys.exit(code)
         raise
     finally:
@@ -84,7 +92,7 @@ def given(name):
     return source not in (None, ParameterSource.DEFAULT, ParameterSource.DEFAULT_MAP)
 
 
-def _job(corpus, f, debug, log_json):
+def _job(trains, corpus, f, debug, log_json):
     """The pipeline's job for the parsed flags, with the command's reporting attached; and the
     reporting (progress.Console).  Training options the user did not give are left to the
     schema's defaults (None), which are the flags' defaults."""
@@ -95,6 +103,8 @@ def _job(corpus, f, debug, log_json):
             model_options[name] = value if given(name) else None
     console = Console(debug)
     outputs = Outputs.with_binary(f.pop("binary"), output=f.pop("output"), save_vocab=f.pop("save_vocab"),
-                                  save_context=f.pop("save_context"), save_model=f.pop("save_model"),
-                                  classes=f.pop("classes"), log_json=log_json)
-    return Job(corpus=corpus, options=model_options, outputs=outputs, **console.job_hooks(), **f), console
+                                  save_context=f.pop("save_context", None), save_model=f.pop("save_model"),
+                                  classes=f.pop("classes", 0), log_json=log_json,
+                                  save_words=f.pop("save_words", None))
+    return Job(corpus=corpus, options=model_options, outputs=outputs, trains=trains,
+               **console.job_hooks(), **f), console
