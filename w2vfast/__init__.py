@@ -1,7 +1,8 @@
 """w2vfast: a fast word2vec trainer with the C tool's flags and file formats."""
 
 __version__ = "0.1.0"
-__all__ = ["train", "load", "load_model", "Vectors", "Model", "TrainingError", "__version__"]
+__all__ = ["train", "doc2vec", "load", "load_model", "Vectors", "Model", "ParagraphModel", "TrainingError",
+           "__version__"]
 
 
 def __getattr__(name):

@@ -7,6 +7,7 @@ import sys
 
 from . import options as opts
 from .corpus import read_file_list
+from .documents import ParagraphModel
 from .distributed import Cluster, MpiWorld, launched
 from .errors import TrainingError
 from .formats import read_vectors
@@ -15,7 +16,8 @@ from .pipeline import Job, run
 from .progress import Console
 from .vectors import Model, Vectors
 
-__all__ = ["train", "load", "load_model", "Vectors", "Model", "TrainingError"]
+__all__ = ["train", "doc2vec", "load", "load_model", "Vectors", "Model", "ParagraphModel",
+           "TrainingError"]
 
 
 def load(path, binary=None, limit=None):
@@ -30,6 +32,9 @@ def load_model(path):
     saved = load_directory(path)
     o = opts.resolve(**{k: v for k, v in saved["options"].items() if k in opts.MODEL_OPTIONS})
     m = saved["matrices"]
+    if saved["kind"].input.documents:
+        return ParagraphModel(saved["words"], saved["counts"], m, saved["kind"], o, saved["stats"],
+                              saved["tags"])
     return Model(saved["words"], saved["kind"].written_vectors(m, o), saved["counts"], m, saved["kind"], o,
                  saved["stats"])
 
@@ -70,7 +75,44 @@ def train(corpus=None, *, output=None, binary=opts.default("binary"), save_vocab
     (memory.IdsStorage), so corpora larger than memory train too; nothing is left behind in
     `tmp_dir`, whatever way the run ends.
     """
-    unknown = set(options) - set(opts.MODEL_OPTIONS)
+    return _run(opts.TRAIN, corpus, options, output=output, binary=binary, save_vocab=save_vocab,
+                read_vocab=read_vocab, save_context=save_context, save_model=save_model,
+                classes=classes, checkpoint=checkpoint, checkpoint_every=checkpoint_every,
+                resume=resume, init_model=init_model, update_vocab=update_vocab, log_json=log_json,
+                ids_memory=ids_memory, tmp_dir=tmp_dir, train_file=train_file,
+                train_files=train_files, sync_interval=sync_interval, sync_rows=sync_rows,
+                debug=debug, quiet=quiet, progress=progress, on_vocab=on_vocab)
+
+
+def doc2vec(corpus=None, *, output=None, binary=opts.default("binary"), save_vocab=None,
+            read_vocab=None, save_words=None, save_model=None, checkpoint=None,
+            checkpoint_every=None, resume=None, log_json=None, ids_memory=None, tmp_dir=None,
+            train_file=None, debug=None, quiet=opts.default("quiet"), progress=None, on_vocab=None,
+            **options):
+    """Train paragraph vectors on `corpus` (one document a line) and return a ParagraphModel:
+    its `docvecs` (Vectors keyed by tag, the line number from 0) and the word vectors.  Every
+    option of the `doc2vec` command is a keyword, as for `train`: dm (0 PV-DBOW, 1 PV-DM),
+    dm_mean, dbow_words, and the training options the two share (size, window, sample, hs,
+    negative, ns_exponent, threads, iter, min_count, max_vocab, alpha (0.025), max_sentence_length,
+    seed, batch, min_alpha_ratio).  `output` writes the documents' vectors, `save_words` the
+    words'; the rest as `train`'s.
+    """
+    options.setdefault("dm", opts.default("dm"))  # what makes the run one of paragraph vectors
+    return _run(opts.DOC2VEC, corpus, options, output=output, binary=binary, save_vocab=save_vocab,
+                read_vocab=read_vocab, save_words=save_words, save_model=save_model,
+                checkpoint=checkpoint, checkpoint_every=checkpoint_every, resume=resume,
+                log_json=log_json, ids_memory=ids_memory, tmp_dir=tmp_dir, train_file=train_file,
+                debug=debug, quiet=quiet, progress=progress, on_vocab=on_vocab)
+
+
+def _run(trains, corpus, options, *, output, binary, save_vocab, read_vocab, save_model, checkpoint,
+         checkpoint_every, resume, log_json, ids_memory, tmp_dir, train_file, debug, quiet, progress,
+         on_vocab, save_context=None, save_words=None, classes=opts.default("classes"),
+         init_model=None, update_vocab=opts.default("update_vocab"), train_files=None,
+         sync_interval=None, sync_rows=None):
+    """What `train` and `doc2vec` share: the job from the keywords, run in this process or as
+    one rank of an MPI job."""
+    unknown = {k for k in options if k not in opts.MODEL_OPTIONS or trains not in opts.BY_NAME[k].commands}
     if unknown:
         raise TypeError(f"unknown option(s): {', '.join(sorted(unknown))}")
     if train_file is not None and corpus is not None and train_file != corpus:
@@ -81,6 +123,8 @@ def train(corpus=None, *, output=None, binary=opts.default("binary"), save_vocab
     if corpus is None and train_files is None and resume is None:
         raise TypeError("train() needs a corpus (or resume=)")
     world = None
+    if launched() and trains != opts.TRAIN:
+        raise opts.OptionError(f"{trains} does not run under mpiexec yet: run it in one process")
     if launched():
         cluster = Cluster()
         if cluster.rank != 0:
@@ -98,10 +142,10 @@ def train(corpus=None, *, output=None, binary=opts.default("binary"), save_vocab
     job = Job(corpus=corpus, options=options,
               outputs=Outputs.with_binary(binary, output=output, save_vocab=save_vocab,
                                           save_context=save_context, save_model=save_model,
-                                          classes=classes, log_json=log_json),
+                                          classes=classes, log_json=log_json, save_words=save_words),
               read_vocab=read_vocab, checkpoint=checkpoint, checkpoint_every=checkpoint_every,
               resume=resume, init_model=init_model, update_vocab=update_vocab, ids_memory=ids_memory,
-              tmp_dir=tmp_dir, command=False, **hooks)
+              tmp_dir=tmp_dir, command=False, trains=trains, **hooks)
     try:
         model = run(job, world)
     finally:

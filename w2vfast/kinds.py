@@ -118,7 +118,8 @@ class ModelKind:
     def memory(self, n_words, options, n_docs=0):
         """Bytes of its parameter matrices for n_words (and n_docs documents), plus the copy
         `-vectors sum` or `concat` writes."""
-        n = len(self.objectives) + 1 + _WRITTEN_COPIES[options.get("vectors", "in")]
+        copies = _WRITTEN_COPIES[options["vectors"]] if "vectors" in options else 0  # train's alone
+        n = len(self.objectives) + 1 + copies
         return (n_words * n + n_docs) * options["size"] * 4
 
     def new_matrices(self, n_words, options, n_docs=0):
@@ -173,7 +174,7 @@ class ModelKind:
         config = {**options, "seed": options["seed"] if seed is None else seed}
         if self.input.documents:
             # PV-DM's input is CBOW's with the document among the contexts
-            config.update(cbow=0, cbow_mean=options["dm_mean"])
+            config["cbow"], config["cbow_mean"] = 0, options["dm_mean"]
             kw["documents"] = (len(counts), documents.line_doc, options["dbow_words"])
         return _core.Trainer(config, self.input_rows(matrices), losses, keep=keep, corpus=corpus,
                              input=self.input.name, **kw)
