@@ -97,7 +97,6 @@ def doc2vec(corpus=None, *, output=None, binary=opts.default("binary"), save_voc
     seed, batch, min_alpha_ratio).  `output` writes the documents' vectors, `save_words` the
     words'; the rest as `train`'s.
     """
-    options.setdefault("dm", opts.default("dm"))  # what makes the run one of paragraph vectors
     return _run(opts.DOC2VEC, corpus, options, output=output, binary=binary, save_vocab=save_vocab,
                 read_vocab=read_vocab, save_words=save_words, save_model=save_model,
                 checkpoint=checkpoint, checkpoint_every=checkpoint_every, resume=resume,

@@ -2,9 +2,9 @@
 their tags.
 
 The corpus is one document a line, as gensim's TaggedLineDocument and Mikolov's
-`word2vec -sentence-vectors 1` read it.  With `-tags line` (the default) a document's tag is
-its line number, from 0, as TaggedLineDocument's; every line is a document, an empty one too
-(its vector stays as initialised, and the run says how many there are).  A document is
+`word2vec -sentence-vectors 1` read it.  A document's tag is its line number, from 0, as
+TaggedLineDocument's; every line is a document, an empty one too (its vector stays as
+initialised, and the run says how many there are).  A document is
 trained whole however long it is: the C loop (csrc/documents.h) finds each line's document
 from where the lines start, so -max-sentence-length cuts the word windows, never the tag.
 """

@@ -219,10 +219,6 @@ SCHEMA = (
            "0 = their sum (gensim's default).", check=_either, commands=(DOC2VEC,)),
     Option("dbow_words", MODEL, int, 0, "PV-DBOW: 1 = also train skip-gram word vectors, "
            "interleaved.", check=_either, commands=(DOC2VEC,)),
-    Option("tags", MODEL, ("line", "first"), "line", "A document's tag: its line number (from 0), "
-           "or the line's first token, which is then no word of it (repeated tags share a vector).",
-           check=lambda v: None if v in ("line", "first") else "must be line or first",
-           commands=(DOC2VEC,)),
     Option("save_words", OUTPUT, str, None, "Also write the word vectors.", metavar="FILE",
            commands=(DOC2VEC,)),
     # the learning rate decays linearly to alpha x this (word2vec.c: 1e-4); the Python API only
