@@ -3,7 +3,9 @@
  * Skip-gram: each context word's row predicts the centre word, pair by pair as word2vec.c
  * (w2v_train_sg_pair), or the whole window as blocks (w2v_train_sg_window, block.h).  CBOW: the
  * mean or sum of the context rows predicts the centre word (w2v_train_cbow).  Each runs every
- * loss of the model, in order, on the same input (loss.h).
+ * loss of the model, in order, on the same input (loss.h).  `learn`, a constant at every call
+ * (so each path compiles without a test of it), is 0 only when paragraph vectors are inferred
+ * for new documents: then the words' rows and the output rows stay, and the documents' learn.
  */
 #ifndef W2V_INPUT_H
 #define W2V_INPUT_H
@@ -19,11 +21,13 @@
  * the centre word (the pairs are symmetric within a window, and this order lets one row of syn0
  * take the accumulated update once).  targets: the drawn targets of the example (loss.h). */
 W2V_INLINE void w2v_train_sg_pair(const w2v_model *m, const w2v_thread *t, uint32_t word, uint32_t context,
-                                  const uint32_t *targets, float alpha, float *restrict neu1e, double *loss) {
+                                  const uint32_t *targets, float alpha, float *restrict neu1e, double *loss,
+                                  const int learn) {
     const int D = m->dim;
     float *l1 = m->syn0 + (size_t)context * D;
     memset(neu1e, 0, (size_t)D * sizeof *neu1e);
-    for (int k = 0; k < m->n_losses; k++) w2v_loss_update(m, t, &m->loss[k], l1, word, targets, alpha, neu1e, loss);
+    for (int k = 0; k < m->n_losses; k++)
+        w2v_loss_update(m, t, &m->loss[k], l1, word, targets, alpha, neu1e, loss, learn);
     w2v_axpy(1.0f, neu1e, l1, D);
 }
 
@@ -32,7 +36,7 @@ W2V_INLINE void w2v_train_sg_pair(const w2v_model *m, const w2v_thread *t, uint3
  * window size even for the mean). */
 W2V_INLINE void w2v_train_cbow(const w2v_model *m, const w2v_thread *t, uint32_t word, const uint32_t *context,
                                int n_context, const uint32_t *targets, float alpha, float *restrict neu1,
-                               float *restrict neu1e, double *loss) {
+                               float *restrict neu1e, double *loss, const int learn) {
     const int D = m->dim;
     if (n_context == 0) return;
     memset(neu1, 0, (size_t)D * sizeof *neu1);
@@ -43,8 +47,11 @@ W2V_INLINE void w2v_train_cbow(const w2v_model *m, const w2v_thread *t, uint32_t
 #pragma omp simd
         for (int i = 0; i < D; i++) neu1[i] *= inv;
     }
-    for (int k = 0; k < m->n_losses; k++) w2v_loss_update(m, t, &m->loss[k], neu1, word, targets, alpha, neu1e, loss);
-    for (int c = 0; c < n_context; c++) w2v_axpy(1.0f, neu1e, m->syn0 + (size_t)context[c] * D, D);
+    for (int k = 0; k < m->n_losses; k++)
+        w2v_loss_update(m, t, &m->loss[k], neu1, word, targets, alpha, neu1e, loss, learn);
+    for (int c = 0; c < n_context; c++)
+        if (learn || context[c] >= m->doc_row0) /* inferring: the documents' rows alone learn */
+            w2v_axpy(1.0f, neu1e, m->syn0 + (size_t)context[c] * D, D);
 }
 
 /* Skip-gram, the whole window of centre word `word` in blocks of at most W2V_BLOCK_CONTEXTS

@@ -55,13 +55,15 @@ W2V_INLINE void w2v_loss_prefetch_next(const w2v_loss *l, const uint32_t *sen, i
     if (l->kind == W2V_LOSS_HS) w2v_hs_prefetch(l, sen, i, len);
 }
 
-/* One input vector l1 predicting `word` (with the drawn `targets`); l1's gradient added to neu1e. */
+/* One input vector l1 predicting `word` (with the drawn `targets`); l1's gradient added to neu1e.
+ * learn_out, a constant at every call, says whether the output rows learn too (not when
+ * paragraph vectors are inferred for new documents: train_loop.h). */
 W2V_INLINE void w2v_loss_update(const w2v_model *m, const w2v_thread *t, const w2v_loss *l,
                                 const float *restrict l1, uint32_t word, const uint32_t *targets, float alpha,
-                                float *restrict neu1e, double *loss) {
+                                float *restrict neu1e, double *loss, const int learn_out) {
     switch (l->kind) {
-    case W2V_LOSS_HS: w2v_hs_update(m, t, l, l1, word, alpha, neu1e, loss); break;
-    case W2V_LOSS_NS: w2v_ns_update(m, l, l1, targets, alpha, neu1e, loss); break;
+    case W2V_LOSS_HS: w2v_hs_update(m, t, l, l1, word, alpha, neu1e, loss, learn_out); break;
+    case W2V_LOSS_NS: w2v_ns_update(m, l, l1, targets, alpha, neu1e, loss, learn_out); break;
     default: break;
     }
 }

@@ -54,7 +54,7 @@ W2V_INLINE float *w2v_node_row(const w2v_model *m, const w2v_thread *t, const w2
 /* One input vector l1 predicting `word`: the path's steps, l1's share added to neu1e. */
 W2V_INLINE void w2v_hs_update(const w2v_model *m, const w2v_thread *t, const w2v_loss *l,
                               const float *restrict l1, uint32_t word, float alpha, float *restrict neu1e,
-                              double *loss) {
+                              double *loss, const int learn_out) {
     const int D = m->dim;
     const uint32_t *code_offset = w2v_hs_code_offset(l), *points = w2v_hs_points(l);
     const uint8_t *codes = w2v_hs_codes(l);
@@ -65,7 +65,7 @@ W2V_INLINE void w2v_hs_update(const w2v_model *m, const w2v_thread *t, const w2v
         if (!(f > -W2V_MAX_EXP && f < W2V_MAX_EXP)) continue; /* NaN too */
         float g = (1.0f - (float)codes[j] - w2v_sigmoid(m->sigmoid, f)) * alpha;
         w2v_axpy(g, l2, neu1e, D);
-        w2v_axpy(g, l1, l2, D);
+        if (learn_out) w2v_axpy(g, l1, l2, D);
     }
 }
 

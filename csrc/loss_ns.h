@@ -49,9 +49,11 @@ W2V_INLINE void w2v_ns_prefetch(const w2v_model *m, const w2v_loss *l, const uin
     for (int k = 0; k <= n; k++) w2v_prefetch_row(out + (size_t)targets[k] * D, D);
 }
 
-/* One input vector l1 against the word and its noise words; l1's share added to neu1e. */
+/* One input vector l1 against the word and its noise words; l1's share added to neu1e, and with
+ * learn_out (a constant at each call) the targets' rows updated. */
 W2V_INLINE void w2v_ns_update(const w2v_model *m, const w2v_loss *l, const float *restrict l1,
-                              const uint32_t *targets, float alpha, float *restrict neu1e, double *loss) {
+                              const uint32_t *targets, float alpha, float *restrict neu1e, double *loss,
+                              const int learn_out) {
     const int D = m->dim, n = l->param;
     float *out = l->out;
     for (int d = 0; d <= n; d++) {
@@ -65,7 +67,7 @@ W2V_INLINE void w2v_ns_update(const w2v_model *m, const w2v_loss *l, const float
         float g = (label - s) * alpha;
         *loss += w2v_target_loss(m->sigmoid, f, label);
         w2v_axpy(g, l2, neu1e, D);
-        w2v_axpy(g, l1, l2, D);
+        if (learn_out) w2v_axpy(g, l1, l2, D);
     }
 }
 

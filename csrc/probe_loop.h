@@ -7,7 +7,7 @@ static float probe_sg_pair(const w2v_model *m, uint32_t word, uint32_t context, 
                            float alpha, float *neu1e) {
     double loss = 0.0;
     const w2v_thread none = {0}; /* no hot rows */
-    w2v_train_sg_pair(m, &none, word, context, targets, alpha, neu1e, &loss);
+    w2v_train_sg_pair(m, &none, word, context, targets, alpha, neu1e, &loss, 1);
     return (float)loss;
 }
 
@@ -22,7 +22,7 @@ static float probe_cbow(const w2v_model *m, uint32_t word, const uint32_t *conte
                         const uint32_t *targets, float alpha, float *neu1, float *neu1e) {
     double loss = 0.0;
     const w2v_thread none = {0};
-    w2v_train_cbow(m, &none, word, context, n_context, targets, alpha, neu1, neu1e, &loss);
+    w2v_train_cbow(m, &none, word, context, n_context, targets, alpha, neu1, neu1e, &loss, 1);
     return (float)loss;
 }
 

@@ -69,7 +69,7 @@ W2V_INLINE int next_sentence(const w2v_model *m, w2v_thread *t, uint64_t *pos, u
  * document's row among them) or each in turn (skip-gram, in blocks or pair by pair). */
 W2V_INLINE void train_windows(const w2v_model *m, w2v_thread *t, const w2v_loss *drawn, int len, int i,
                               uint32_t *targets, float alpha, const int input, const int cbow_windows,
-                              const int skipgram_pairs) {
+                              const int skipgram_pairs, const int learn) {
     const uint32_t *sen = t->sentence;
     const uint32_t word = sen[i];
     /* dynamic window: the radius is uniform in 1..window, which weights near words more */
@@ -82,7 +82,7 @@ W2V_INLINE void train_windows(const w2v_model *m, w2v_thread *t, const w2v_loss 
             if (c != i) t->context[n++] = sen[c];
         if (input == W2V_INPUT_PV_DM) t->context[n++] = t->doc_row;
         if (cbow_windows) {
-            w2v_train_cbow(m, t, word, t->context, n, targets, alpha, t->neu1, t->neu1e, &t->loss);
+            w2v_train_cbow(m, t, word, t->context, n, targets, alpha, t->neu1, t->neu1e, &t->loss, learn);
             t->examples += n > 0;
         } else {
             w2v_train_sg_window(m, t, word, t->context, n, targets, alpha, &t->loss);
@@ -95,16 +95,19 @@ W2V_INLINE void train_windows(const w2v_model *m, w2v_thread *t, const w2v_loss 
             /* word2vec.c's exact path: fresh targets for every pair */
             if (drawn && !first) w2v_loss_draw(t, drawn, targets, word);
             first = 0;
-            w2v_train_sg_pair(m, t, word, sen[c], targets, alpha, t->neu1e, &t->loss);
+            w2v_train_sg_pair(m, t, word, sen[c], targets, alpha, t->neu1e, &t->loss, learn);
             t->examples++;
         }
     }
 }
 
-/* `drawn`: the loss whose targets are drawn for each example (NS), or NULL. */
-W2V_INLINE void train_sentence(const w2v_model *m, w2v_thread *t, const w2v_loss *drawn, int len, float alpha) {
+/* `drawn`: the loss whose targets are drawn for each example (NS), or NULL.  `input` (m->input)
+ * and `learn` (0 when paragraph vectors are inferred, m->frozen: input.h) are constants at each
+ * call (run_sentence), so each input's loop compiles without a test of them. */
+W2V_INLINE void train_sentence(const w2v_model *m, w2v_thread *t, const w2v_loss *drawn, int len, float alpha,
+                               const int input, const int learn) {
     const uint32_t *sen = t->sentence;
-    const int D = m->dim, input = m->input;
+    const int D = m->dim;
     /* the word windows: CBOW's (and PV-DM's, with the document's row among the contexts), or
      * skip-gram's (and PV-DBOW's with -dbow-words 1, after the document's example) */
     const int cbow_windows = input == W2V_INPUT_CBOW || input == W2V_INPUT_PV_DM;
@@ -130,15 +133,34 @@ W2V_INLINE void train_sentence(const w2v_model *m, w2v_thread *t, const w2v_loss
         if (input == W2V_INPUT_PV_DBOW) {
             /* the document's row predicts the word: a skip-gram pair whose context is the
              * document (PV-DBOW, Le & Mikolov 2014) */
-            w2v_train_sg_pair(m, t, word, t->doc_row, targets, alpha, t->neu1e, &t->loss);
+            w2v_train_sg_pair(m, t, word, t->doc_row, targets, alpha, t->neu1e, &t->loss, learn);
             t->examples++;
             if (drawn && word_windows) w2v_loss_draw(t, drawn, targets, word); /* fresh ones for the windows */
         }
-        if (word_windows) train_windows(m, t, drawn, len, i, targets, alpha, input, cbow_windows, skipgram_pairs);
+        if (word_windows)
+            train_windows(m, t, drawn, len, i, targets, alpha, input, cbow_windows, skipgram_pairs, learn);
         if (t->hot_n && ++t->hot_windows >= W2V_HOT_MERGE_EVERY) w2v_hot_merge(m, t);
     }
     t->targets = targets;
     t->next_targets = next_targets;
+}
+
+/* The sentence trained by the loop of the model's input: one specialised copy of train_sentence
+ * each, chosen here once a sentence. */
+W2V_INLINE void run_sentence(const w2v_model *m, w2v_thread *t, const w2v_loss *drawn, int len, float alpha) {
+    switch (m->input) {
+    case W2V_INPUT_SKIPGRAM: train_sentence(m, t, drawn, len, alpha, W2V_INPUT_SKIPGRAM, 1); break;
+    case W2V_INPUT_CBOW: train_sentence(m, t, drawn, len, alpha, W2V_INPUT_CBOW, 1); break;
+    case W2V_INPUT_PV_DBOW:
+        if (m->frozen) train_sentence(m, t, drawn, len, alpha, W2V_INPUT_PV_DBOW, 0);
+        else train_sentence(m, t, drawn, len, alpha, W2V_INPUT_PV_DBOW, 1);
+        break;
+    case W2V_INPUT_PV_DM:
+        if (m->frozen) train_sentence(m, t, drawn, len, alpha, W2V_INPUT_PV_DM, 0);
+        else train_sentence(m, t, drawn, len, alpha, W2V_INPUT_PV_DM, 1);
+        break;
+    default: break;
+    }
 }
 
 /* A thread reading ids from a file mapping drops the pages it has read from the process's
@@ -194,7 +216,7 @@ static int train_thread(const w2v_model *m, w2v_thread *t) {
                     return stop_thread(m, t, W2V_EDIVERGED);
                 }
             }
-            train_sentence(m, t, drawn, len, alpha);
+            run_sentence(m, t, drawn, len, alpha);
             release_read_ids(m, t, 0);
         }
     }

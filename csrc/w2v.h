@@ -110,6 +110,7 @@ typedef struct {
     const uint32_t *line_doc;
     uint32_t doc_row0;
     int doc_words;
+    int frozen; /* inferring new documents' vectors: only their rows learn (input.h) */
 
     /* The input rows, V x D (paragraph vectors: the words' V rows, then the documents').  All threads read and write these rows, and the losses' output
      * rows, without locks: this is Hogwild SGD (Recht et al. 2011), as in word2vec.c.  Two

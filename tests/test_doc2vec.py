@@ -126,3 +126,50 @@ def test_an_interrupted_run_resumes_to_the_same_vectors(tmp_path):
     resumed = w2vfast.doc2vec(resume=str(ck))
     np.testing.assert_array_equal(resumed.docvecs.vectors, full.docvecs.vectors)
     assert (tmp_path / "out.txt").read_bytes() == (tmp_path / "full.txt").read_bytes()
+
+
+def test_infer_places_new_documents_by_topic_and_leaves_the_model(tmp_path):
+    corpus = topic_corpus(tmp_path / "docs.txt", n_docs=60)
+    ok(cli("doc2vec", corpus, "-output", tmp_path / "dv.txt", "--save-model", tmp_path / "m",
+           "-size", "16", "-iter", "10", "-min-count", "1", "-threads", "1", "-sample", "0", "-debug", "0"))
+    model = w2vfast.load_model(str(tmp_path / "m"))
+    before = {k: v.copy() for k, v in model.matrices.items()}
+    new = topic_corpus(tmp_path / "new.txt", n_docs=20, seed=9)
+    inferred = model.infer([line.split() for line in new.read_text().splitlines()])
+    assert inferred.shape == (20, 16)
+    assert all((model.matrices[k] == before[k]).all() for k in before)
+    both = np.vstack([model.docvecs.vectors, inferred])
+    unit = both / np.linalg.norm(both, axis=1, keepdims=True)
+    nearest = (unit[60:] @ unit[:60].T).argmax(axis=1)
+    assert np.mean(nearest % 2 == np.arange(20) % 2) >= 0.9  # a new document finds its topic
+    out = tmp_path / "new-vecs.txt"
+    ok(cli("infer", tmp_path / "m", new, "-output", out, "-q"))
+    again = tmp_path / "again.txt"
+    ok(cli("infer", tmp_path / "m", new, "--output", again, "-q"))
+    assert out.read_bytes() == again.read_bytes()  # the same seed, the same rows
+    assert w2vfast.load(str(out)).index_to_key == [str(i) for i in range(20)]
+
+
+def test_infer_keeps_rows_in_step_with_lines_and_refuses_what_is_no_doc2vec_model(tmp_path):
+    corpus = topic_corpus(tmp_path / "docs.txt", n_docs=10)
+    ok(cli("doc2vec", corpus, "--save-model", tmp_path / "m", "-output", tmp_path / "dv.txt",
+           "-size", "8", "-iter", "2", "-min-count", "1", "-threads", "1", "-debug", "0"))
+    docs = tmp_path / "new.txt"
+    docs.write_text("sun1 sun2 ice3\n\nunknown words only\nthe1 sun4\n")
+    r = ok(cli("infer", tmp_path / "m", docs, "-o", tmp_path / "v.txt"))
+    assert r.stderr.splitlines()[:2] == [
+        f"w2vfast: warning: line 2 of {docs} has no word of the model's vocabulary: its vector is zero",
+        f"w2vfast: warning: line 3 of {docs} has no word of the model's vocabulary: its vector is zero"]
+    rows = w2vfast.load(str(tmp_path / "v.txt")).vectors
+    assert rows.shape == (4, 8) and not rows[1].any() and not rows[2].any() and rows[0].any()
+    ok(cli("train", corpus, "--save-model", tmp_path / "w", "-output", tmp_path / "w.txt", "-size", "8",
+           "-iter", "1", "-min-count", "1", "-threads", "1", "-debug", "0"))
+    for bad, says in [(tmp_path / "w", "holds word vectors"), (tmp_path / "w.txt", "w.txt"),
+                      (tmp_path / "nowhere", "nowhere")]:
+        r = cli("infer", bad, docs, "-o", tmp_path / "x.txt")
+        assert r.exit_code == 1 and says in r.stderr and len(r.stderr.splitlines()) == 1, r.stderr
+        assert r.stderr.startswith("w2vfast: error: ")
+    (tmp_path / "m" / "docvecs.npy").write_bytes(b"\x93NUMPY truncated")
+    r = cli("infer", tmp_path / "m", docs, "-o", tmp_path / "x.txt")
+    assert r.exit_code == 1 and "docvecs.npy" in r.stderr and len(r.stderr.splitlines()) == 1
+    assert not (tmp_path / "x.txt").exists()

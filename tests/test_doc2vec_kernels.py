@@ -119,3 +119,28 @@ def test_line_counts_and_documents_checks(tmp_path):
         _core.Trainer(CONFIG, block, [hs], corpus=d, input="pv-dbow")
     with pytest.raises(ValueError, match="line_doc"):
         _core.Trainer(CONFIG, block, [hs], corpus=d, input="pv-dm", documents=(V, np.zeros(2, np.uint32), 0))
+
+
+@pytest.mark.parametrize("input", ["pv-dbow", "pv-dm"])
+def test_inferring_leaves_words_and_outputs_as_they_were(tmp_path, input):
+    """frozen: the documents' rows learn as in training, from the same steps, but the words'
+    rows and the output rows do not move (PV-DBOW: the reference above without syn1's step)."""
+    d, block, syn1, hs, huffman = setup(tmp_path, b"a b a c\nb c c\n")
+    V = len(d.counts())
+    syn1[:] = np.random.default_rng(1).normal(0, 0.1, syn1.shape)  # a trained model's rows
+    before_block, before_syn1 = block.copy(), syn1.copy()
+    trainer = _core.Trainer(CONFIG, block, [hs], corpus=d, input=input, documents=(V, None, 0),
+                            frozen=True)
+    trainer.run(threads=1)
+    assert (block[:V] == before_block[:V]).all() and (syn1 == before_syn1).all()
+    assert not np.allclose(block[V:], before_block[V:])
+    if input == "pv-dbow":
+        ref = before_block.copy()
+        for doc, words in enumerate(lines(d)):
+            for w in words:
+                neu1e = np.zeros(D, dtype=np.float32)
+                ref_hs(ref[V + doc], before_syn1.copy(), *path_of(huffman, w), ALPHA, neu1e)
+                ref[V + doc] += neu1e
+        np.testing.assert_allclose(block, ref, rtol=1e-5, atol=1e-7)
+    with pytest.raises(ValueError, match="frozen"):
+        _core.Trainer(CONFIG, block, [hs], corpus=d, input="pv-dbow", documents=(V, None, 1), frozen=True)

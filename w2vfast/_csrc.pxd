@@ -56,6 +56,7 @@ cdef extern from "w2v.h" nogil:
         const uint32_t *line_doc
         uint32_t doc_row0
         int doc_words
+        int frozen
         float *syn0
         w2v_shared *shared
         const void *isa

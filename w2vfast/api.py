@@ -7,7 +7,7 @@ import sys
 
 from . import options as opts
 from .corpus import read_file_list
-from .documents import ParagraphModel
+from .paragraphs import ParagraphModel
 from .distributed import Cluster, MpiWorld, launched
 from .errors import TrainingError
 from .formats import read_vectors

@@ -14,8 +14,6 @@ from typing import List, Optional
 import numpy as np
 
 from . import _core
-from .kinds import DOC_MATRIX, INPUT_MATRIX
-from .vectors import Model, Vectors
 
 
 @dataclass
@@ -49,11 +47,3 @@ class Documents:
         """The documents of a run with these resolved options."""
         return cls.by_line(dictionary)
 
-
-class ParagraphModel(Model):
-    """A trained paragraph-vector model: the word vectors (as a Model's; zero-trained in PV-DBOW
-    without -dbow-words 1) and `docvecs`, the documents' vectors keyed by tag (gensim's `dv`)."""
-
-    def __init__(self, words, counts, matrices, kind, options, stats, tags):
-        super().__init__(words, matrices[INPUT_MATRIX], counts, matrices, kind, options, stats)
-        self.docvecs = Vectors(tags, matrices[DOC_MATRIX])

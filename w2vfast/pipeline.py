@@ -15,7 +15,8 @@ from typing import Callable, Optional
 import numpy as np
 
 from . import _core, options as opts
-from .documents import Documents, ParagraphModel
+from .documents import Documents
+from .paragraphs import ParagraphModel
 from .errors import TrainingError
 from .memory import IdsStorage, available_memory, describe_bytes
 from .model_io import load_model, mark_finished, save_model

@@ -56,8 +56,9 @@ cdef class Trainer:
     by default config's "cbow" says skip-gram or CBOW).  The paragraph-vector inputs take
     `documents` = (words, line_doc, doc_words): syn0's first `words` rows are the words', the
     rest the documents'; line_doc (uint32, one per line of the corpus, or None: a document per
-    line) gives each line's document; doc_words: PV-DBOW trains the word windows as well.  The
-    arrays are borrowed, not copied: the rows are updated in place.
+    line) gives each line's document; doc_words: PV-DBOW trains the word windows as well.
+    `frozen`: only the documents' rows learn (inferring vectors for new documents).  The arrays
+    are borrowed, not copied: the rows are updated in place.
     """
     cdef w2v_model model
     cdef w2v_shared shared
@@ -79,7 +80,7 @@ cdef class Trainer:
         self.n_threads = 0
 
     def __init__(self, dict config, syn0, losses, *, keep=None, Dictionary corpus=None, sigmoid=None,
-                 isa=None, hot_nodes=None, block_bytes=None, input=None, documents=None):
+                 isa=None, hot_nodes=None, block_bytes=None, input=None, documents=None, frozen=False):
         cdef w2v_model *m = &self.model
         # HS nodes each thread trains in its own copies (csrc/hot.h): by default
         # hot_node_count(), none for one thread; a number forces that many (tests: with one
@@ -120,6 +121,10 @@ cdef class Trainer:
             m.vocab_size = words
             m.doc_row0 = words
             m.doc_words = bool(doc_words)
+        if frozen and not (paragraphs and not m.doc_words):
+            raise ValueError("only the documents' rows of paragraph vectors, without word windows, "
+                             "can learn alone (frozen)")
+        m.frozen = bool(frozen)
 
         cdef const float[::1] sig
         sig = sigmoid if sigmoid is not None else sigmoid_table()

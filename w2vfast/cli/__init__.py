@@ -8,7 +8,7 @@ import click
 from .console import show_corpus_warnings
 from .corpus import phrases, vocab
 from .demo import demo
-from .doc2vec import doc2vec
+from .doc2vec import doc2vec, infer
 from .grammar import Word2vecGroup
 from .query import analogy, similar
 from .pictures import plot, plot_loss
@@ -27,6 +27,6 @@ def main():
     show_corpus_warnings()
 
 
-for command in (train, doc2vec, demo, similar, analogy, eval_command, convert, vocab, classes, plot, plot_loss,
+for command in (train, doc2vec, infer, demo, similar, analogy, eval_command, convert, vocab, classes, plot, plot_loss,
                 phrases):
     main.add_command(command)

@@ -16,12 +16,13 @@ from ..atomic import OutputError
 from ..corpus import CorpusError
 from ..distributed import Cluster, ClusterError
 from ..formats import VectorFileError
+from ..inference import InferenceError
 from ..model_io import ModelFileError
 from ..vocab import VocabularyError
 from ..errors import TrainingError
 from .grammar import BadValue, usage_line
 
-RUNTIME_ERRORS = (CorpusError, VocabularyError, OutputError, VectorFileError, TrainingError,
+RUNTIME_ERRORS = (CorpusError, VocabularyError, OutputError, VectorFileError, TrainingError, InferenceError,
                   ModelFileError, MemoryError, ClusterError)
 
 class Terminated(Exception):

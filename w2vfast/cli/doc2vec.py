@@ -7,7 +7,7 @@ import click
 
 from .. import options as opts
 from .common import handle_errors
-from .flags import train_options
+from .flags import flag, train_options
 from .grammar import Word2vecCommand
 from .train import run_command
 
@@ -31,3 +31,52 @@ def doc2vec(corpus, **flags):
       w2vfast similar docvecs.txt 42 -n 5      # the documents nearest line 42
     """
     run_command(opts.DOC2VEC, corpus, flags)
+
+
+@click.command(cls=Word2vecCommand)
+@click.argument("model_dir", metavar="MODEL")
+@click.argument("documents", metavar="DOCS")
+@click.option("-o", "-output", "output", required=True, metavar="FILE",
+              help="Write the documents' vectors here, a row per line of DOCS keyed by line number "
+                   "('-' for stdout).")
+@flag("binary", type=click.IntRange(0, 1), default=0, help="Output format: 1 = binary, 0 = text.")
+@flag("iter", type=click.IntRange(min=1), default=None, help="Epochs.  [default: the model's]")
+@flag("alpha", type=click.FloatRange(min=0, min_open=True), default=None,
+      help="Starting learning rate.  [default: the model's]")
+@flag("seed", type=click.IntRange(min=0), default=1, help="Random seed of the new rows.")
+@flag("threads", type=click.IntRange(min=1), default=None, help="Worker threads.  [default: the model's]")
+@click.option("-q", "-quiet", "quiet", is_flag=True, help="No warnings or summary on stderr.")
+@handle_errors
+def infer(model_dir, documents, output, binary, iter, alpha, seed, threads, quiet):
+    """Vectors for new documents (DOCS, one a line) from a doc2vec model (MODEL, a --save-model
+    directory), with the model's words and output rows frozen, as gensim's infer_vector.
+
+    Words the model does not know are skipped; a line with none it knows gets a zero row and a
+    warning, so row i is always line i.  DOCS may be '-' (stdin) or compressed.
+
+    \b
+    Example:
+      w2vfast doc2vec docs.txt -output docvecs.txt --save-model model
+      w2vfast infer model new.txt -output new-vecs.txt
+    """
+    import time
+
+    from ..api import load_model
+    from ..atomic import check_writable
+    from ..formats import format_for_binary, write_vectors
+    from ..inference import check_model, infer as infer_documents
+
+    check_writable(output)
+    model = load_model(model_dir)
+    check_model(model, f"MODEL {model_dir!r}")
+    t0 = time.perf_counter()
+    vectors, empty = infer_documents(model, documents, iter=iter, alpha=alpha, seed=seed, threads=threads)
+    write_vectors(output, [str(i).encode() for i in range(len(vectors))], vectors,
+                  fmt=format_for_binary(bool(binary)).name)
+    if not quiet:
+        for line in empty[:5]:
+            click.echo(f"w2vfast: warning: line {line + 1} of {documents} has no word of the model's "
+                       "vocabulary: its vector is zero", err=True)
+        if len(empty) > 5:
+            click.echo(f"w2vfast: warning: and {len(empty) - 5} more such lines", err=True)
+        click.echo(f"Inferred {len(vectors)} document vectors in {time.perf_counter() - t0:.2f} s", err=True)
