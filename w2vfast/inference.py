@@ -15,7 +15,7 @@ import tempfile
 
 import numpy as np
 
-from . import _core
+from . import _core, options as opts
 from .documents import Documents
 from .kinds import DOC_MATRIX, INPUT_MATRIX
 from .vocab import build_vocabulary
@@ -42,13 +42,15 @@ def empty_lines(dictionary):
     return np.flatnonzero(stops[:n] == starts[:n]).tolist()
 
 
-def infer(model, corpus, iter=None, alpha=None, seed=1, threads=None, storage=None):
+def infer(model, corpus, iter=None, alpha=None, seed=None, threads=None, storage=None):
     """(vectors, empty): a float32 row per line of `corpus` (a path or "-"), and the lines with
-    no known word (zero rows).  `iter` and `alpha` default to the model's."""
+    no known word (zero rows).  `iter`, `alpha` and `threads` default to the model's, `seed` to
+    the schema's."""
     check_model(model)
     o = dict(model.options)
-    o.update(iter=iter or o["iter"], alpha=alpha or o["alpha"], seed=seed, dbow_words=0,
-             threads=threads or o["threads"])
+    o.update(iter=iter or o["iter"], alpha=alpha or o["alpha"], threads=threads or o["threads"])
+    o["seed"] = opts.default("seed") if seed is None else seed
+    o["dbow_words"] = 0  # no word windows: the words' rows stay as they are
     words = [w.encode("utf-8", "surrogateescape") for w in model.index_to_key]
     d = build_vocabulary(corpus, known=(words, model.counts), storage=storage,
                          tokenizer=o["tokenizer"], lowercase=o["lowercase"])
@@ -56,7 +58,7 @@ def infer(model, corpus, iter=None, alpha=None, seed=1, threads=None, storage=No
     V, D = len(words), model.vectors.shape[1]
     block = np.empty((V + n, D), dtype=np.float32)
     block[:V] = model.matrices[INPUT_MATRIX]
-    _core.init_uniform(n, D, seed, out=block[V:])
+    _core.init_uniform(n, D, o["seed"], out=block[V:])
     matrices = {**model.matrices, INPUT_MATRIX: block[:V], DOC_MATRIX: block[V:]}
     empty = empty_lines(d)
     if len(empty) < n:  # a word to train on

@@ -13,7 +13,7 @@ class ParagraphModel(Model):
         super().__init__(words, matrices[INPUT_MATRIX], counts, matrices, kind, options, stats)
         self.docvecs = Vectors(tags, matrices[DOC_MATRIX])
 
-    def infer(self, documents, iter=None, alpha=None, seed=1, threads=None):
+    def infer(self, documents, iter=None, alpha=None, seed=None, threads=None):
         """Vectors for new documents (lists of words), a float32 row each, with the model's words
         and output rows frozen (gensim's `infer_vector`; `iter` and `alpha` default to the
         model's epochs and starting rate).  A document with no known word gets a zero row."""
