@@ -57,8 +57,8 @@ def test_non_finite_output_matrix_is_caught_too(corpus, tmp_path, monkeypatch):
     from w2vfast.kinds import ModelKind
     real = ModelKind.new_matrices
 
-    def poisoned(kind, V, o):
-        m = real(kind, V, o)
+    def poisoned(kind, V, o, n_docs=0):
+        m = real(kind, V, o, n_docs)
         m["syn1neg"][0, 0] = np.nan
         return m
 

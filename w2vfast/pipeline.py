@@ -124,11 +124,12 @@ def check_memory(kind, n_words, o, copies=1, n_docs=0):
     need = kind.memory(n_words, o, n_docs) * copies
     avail = available_memory()
     if avail is not None and need > avail:
-        docs = f" and {n_docs} documents" if n_docs else ""
+        per_word = kind.memory(n_words, o) * copies
+        docs = f" and {n_docs * copies} documents' rows" if n_docs else ""
         raise TrainingError(
-            f"the model needs {describe_bytes(need)} ({n_words * copies} words{docs} x {o['size']} "
-            f"dims, float32) but only {describe_bytes(avail)} is available; use a smaller -size, a "
-            "larger -min-count or -max-vocab")
+            f"the model needs {describe_bytes(need)} ({n_words * copies} words x {o['size']} dims x "
+            f"{per_word // (n_words * copies * o['size'] * 4)} matrices{docs} of float32) but only "
+            f"{describe_bytes(avail)} is available; use a smaller -size, a larger -min-count or -max-vocab")
 
 
 def diverged(o):
