@@ -33,3 +33,15 @@ _rng = random.Random(0)
 CORPUS = b"\n".join(_rng.choice(SENTENCES) for _ in range(300)) + b"\n"  # ~2,700 tokens
 V = len(set(CORPUS.split())) + 1  # the distinct words and </s>
 HEADER = b"%d 10\n" % V  # the header of the text vectors of a FAST run on CORPUS
+
+
+def write_zipf_corpus(path, lines=8000, vocabulary=400, seed=1):
+    """A corpus of `lines` lines of 12 words drawn Zipf-like from w0..w{vocabulary-1}: enough
+    for runs that train long enough to be interrupted and resumed.  Returns the path as str."""
+    import numpy as np
+
+    rng = np.random.default_rng(seed)
+    words = [f"w{i}" for i in range(vocabulary)]
+    text = [" ".join(words[j] for j in rng.zipf(1.3, 12) % vocabulary) for _ in range(lines)]
+    Path(path).write_text("\n".join(text) + "\n")
+    return str(path)

@@ -12,6 +12,7 @@ from click.testing import CliRunner
 
 import w2vfast
 import w2vfast.options
+from shared import write_zipf_corpus  # tests/shared.py
 from w2vfast.tables import huffman_codes
 from w2vfast.cli import main
 from w2vfast.model_io import ModelFileError, load_model
@@ -19,12 +20,7 @@ from w2vfast.model_io import ModelFileError, load_model
 
 @pytest.fixture(scope="module")
 def corpus(tmp_path_factory):
-    rng = np.random.default_rng(1)
-    words = [f"w{i}" for i in range(400)]
-    lines = [" ".join(words[j] for j in rng.zipf(1.3, 12) % 400) for _ in range(8000)]
-    path = tmp_path_factory.mktemp("c") / "corpus.txt"
-    path.write_text("\n".join(lines) + "\n")
-    return str(path)
+    return write_zipf_corpus(tmp_path_factory.mktemp("c") / "corpus.txt")
 
 
 KW = dict(cbow=0, size=20, iter=3, threads=1, seed=4, min_count=2)

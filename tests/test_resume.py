@@ -8,7 +8,6 @@ import re
 import subprocess
 import sys
 
-import numpy as np
 import pytest
 
 import w2vfast
@@ -17,16 +16,12 @@ from w2vfast.progress import ProgressPrinter
 
 from clitools import run_train_module, train_cli
 from test_distributed import MPIEXEC, mpi_env, mpirun, needs_mpi
+from shared import write_zipf_corpus  # tests/shared.py
 
 
 @pytest.fixture(scope="module")
 def corpus(tmp_path_factory):
-    rng = np.random.default_rng(1)
-    words = [f"w{i}" for i in range(400)]
-    lines = [" ".join(words[j] for j in rng.zipf(1.3, 12) % 400) for _ in range(8000)]
-    path = tmp_path_factory.mktemp("c") / "corpus.txt"
-    path.write_text("\n".join(lines) + "\n")
-    return str(path)
+    return write_zipf_corpus(tmp_path_factory.mktemp("c") / "corpus.txt")
 
 
 KW = dict(cbow=0, size=20, iter=50, threads=1, seed=4, min_count=2)
