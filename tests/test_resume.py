@@ -158,6 +158,24 @@ def test_a_finished_run_leaves_a_note_that_resume_reads(corpus, tmp_path):
     assert out.stat().st_mtime_ns == stamp  # not trained again
 
 
+def test_ctrl_c_at_the_last_report_leaves_a_checkpoint_that_writes_the_outputs(corpus, tmp_path):
+    """A run short enough to report only once, at its end, interrupted there: the checkpoint
+    holds the trained state, and resuming it writes the vectors the run would have written."""
+    ck, out = tmp_path / "ck", tmp_path / "v.txt"
+    kw = {**KW, "iter": 1}
+
+    def interrupt(info):
+        raise KeyboardInterrupt
+
+    with pytest.raises(KeyboardInterrupt):
+        w2vfast.train(corpus, output=str(out), checkpoint=str(ck), progress=interrupt, **kw)
+    assert (ck / "state.json").exists() and not out.exists()
+    w2vfast.train(resume=str(ck))
+    whole = tmp_path / "whole.txt"
+    w2vfast.train(corpus, output=str(whole), **kw)
+    assert out.read_bytes() == whole.read_bytes()
+
+
 def test_a_run_that_saved_checkpoints_marks_the_last_finished(corpus, tmp_path):
     ck, out = tmp_path / "ck", tmp_path / "v.txt"
     w2vfast.train(corpus, output=str(out), checkpoint=str(ck), checkpoint_every=0.05,

@@ -371,4 +371,9 @@ cdef class Trainer:
             synced += 1
             sync(self, synced)
         if progress is not None:
-            progress(self.progress())
+            try:  # Ctrl-C here still leaves a checkpoint: a resume only writes the outputs
+                progress(self.progress())
+            except BaseException:
+                if checkpoint is not None:
+                    checkpoint(self)
+                raise
