@@ -61,6 +61,7 @@ void w2v_dict_free(w2v_dict *d) {
     free(d->count);
     free(d->hash);
     free(d->slots);
+    free(d->tags);
     w2v_bytebuf_free(&d->ids);
     memset(d, 0, sizeof *d);
     d->ids.fd = -1;

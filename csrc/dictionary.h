@@ -63,6 +63,14 @@ typedef struct {
     int record_ids;        /* append ids to the stream (off for count-only use such as `vocab`) */
     int split_words;       /* the words tokenizer (tokenize_words.c) instead of whitespace alone */
     int lowercase;         /* lowercase each token (lowercase.h) */
+
+    /* -tags first (tags.c): the first field of each line is the line's document tag, not a
+     * word.  The tags are kept here one per line, each ended by '\n'; a line with no field at
+     * all gets an empty one. */
+    int tags_first;
+    uint8_t tag_state;     /* where the current line is: before its tag, in it, past it */
+    char *tags;
+    uint64_t tags_len, tags_cap;
     uint64_t max_vocab;    /* prune rare words when the table grows past this (0: never) */
     uint64_t min_reduce;   /* words with count <= this are pruned next time (word2vec.c's ReduceVocab) */
     uint64_t n_tokens;     /* tokens read, </s> included */
@@ -86,8 +94,15 @@ uint32_t w2v_dict_find(const w2v_dict *d, const char *word, uint32_t len);
 int w2v_dict_count_token(w2v_dict *d, const char *tok, uint32_t len, uint64_t h);
 
 /* Tokenize a chunk of the corpus; `last` flushes a pending token at the end of the input.  Set
- * split_words and lowercase before the first chunk. */
+ * split_words, lowercase and tags_first before the first chunk. */
 int w2v_dict_feed(w2v_dict *d, const char *buf, uint64_t n, int last);
+
+/* w2v_dict_feed of text without tags: the tokenizer split_words chooses (tokenize.c). */
+int w2v_dict_feed_text(w2v_dict *d, const char *buf, uint64_t n, int last);
+
+/* w2v_dict_feed with tags_first set: each line's first field to d->tags, the rest of the line to
+ * w2v_dict_feed_text (tags.c). */
+int w2v_dict_feed_tagged(w2v_dict *d, const char *buf, uint64_t n, int last);
 
 /* w2v_dict_feed with split_words set (tokenize_words.c). */
 int w2v_dict_feed_words(w2v_dict *d, const unsigned char *p, uint64_t n, int last);

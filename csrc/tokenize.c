@@ -1,5 +1,6 @@
 /* tokenize.c: word2vec.c's tokenizer, split at whitespace, feeding the corpus to the vocabulary
- * chunk by chunk (w2v_dict_feed, dictionary.h); with split_words set, tokenize_words.c's. */
+ * chunk by chunk (w2v_dict_feed, dictionary.h); with split_words set, tokenize_words.c's; with
+ * tags_first, tags.c takes each line's first field first. */
 #include <string.h>
 
 #include "dictionary.h"
@@ -77,6 +78,10 @@ static int emit_held_token(w2v_dict *d) {
 
 int w2v_dict_feed(w2v_dict *d, const char *buf, uint64_t n, int last) {
     if (d->status) return d->status;
+    return d->tags_first ? w2v_dict_feed_tagged(d, buf, n, last) : w2v_dict_feed_text(d, buf, n, last);
+}
+
+int w2v_dict_feed_text(w2v_dict *d, const char *buf, uint64_t n, int last) {
     if (d->split_words) return w2v_dict_feed_words(d, (const unsigned char *)buf, n, last);
     const unsigned char *p = (const unsigned char *)buf;
     const unsigned char *eos = (const unsigned char *)W2V_EOS;

@@ -123,6 +123,9 @@ cdef extern from "dictionary.h" nogil:
         int frozen
         int split_words
         int lowercase
+        int tags_first
+        char *tags
+        uint64_t tags_len
         uint64_t n_tokens
         uint64_t n_truncated
         uint64_t n_prunes

@@ -13,7 +13,8 @@ cdef class Dictionary:
     heap up to `storage.fallback` bytes, and `spill_fallback` says why.
 
     `split_words`: the words tokenizer (csrc/tokenize_words.c: punctuation split off) instead of
-    word2vec.c's split at whitespace; `lowercase`: each token lowercased (csrc/lowercase.h).
+    word2vec.c's split at whitespace; `lowercase`: each token lowercased (csrc/lowercase.h);
+    `tags_first`: each line's first field is its document's tag, not a word (csrc/tags.c).
     """
     cdef w2v_dict d
     cdef readonly bint finalized
@@ -21,7 +22,7 @@ cdef class Dictionary:
     cdef readonly object storage
 
     def __cinit__(self, uint64_t max_vocab=0, bint record_ids=True, storage=None,
-                  bint split_words=False, bint lowercase=False):
+                  bint split_words=False, bint lowercase=False, bint tags_first=False):
         memory = None if storage is None else storage.memory
         fallback = None if storage is None else storage.fallback
         tmp_dir = None if storage is None else storage.tmp_dir
@@ -35,6 +36,7 @@ cdef class Dictionary:
             raise MemoryError("out of memory creating the vocabulary")
         self.d.split_words = split_words
         self.d.lowercase = lowercase
+        self.d.tags_first = tags_first
 
     cdef check(self, int rc, str what):
         raise_for(rc, what, self.d.ids.err, self.spill_dir)
@@ -241,6 +243,15 @@ cdef class Dictionary:
     @property
     def lowercase(self):
         return bool(self.d.lowercase)
+
+    def line_tags(self):
+        """With tags_first: each line's tag (bytes; b"" for a line with no field), in line order."""
+        if not self.d.tags_first:
+            raise RuntimeError("this dictionary reads no tags (tags_first is off)")
+        if self.d.tags_len == 0:
+            return []
+        tags = self.d.tags[:self.d.tags_len].split(b"\n")
+        return tags[:len(tags) - 1]  # each ends in a newline
 
     @property
     def n_truncated(self):

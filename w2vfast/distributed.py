@@ -40,7 +40,7 @@ import numpy as np
 
 from . import _core, options as opts
 from .corpus import CorpusError, read_file_list, shard_range
-from .vocab import VocabularyError, build_vocabulary, spill_error
+from .vocab import VocabularyError, build_vocabulary, reading, spill_error
 
 # Environment variables MPI launchers set in the processes they start: Open MPI (mpiexec, prterun),
 # PMIx-based launchers, MPICH/Hydra and Intel MPI.
@@ -123,10 +123,10 @@ class Cluster:
         try:
             if read_vocab is not None:  # the same file on every rank: the same vocabulary
                 d = build_vocabulary(shard, min_count=o["min_count"], read_vocab=read_vocab,
-                                     storage=storage, tokenizer=o["tokenizer"], lowercase=o["lowercase"])
+                                     storage=storage, **reading(o))
             else:
                 d = build_vocabulary(shard, max_vocab=o["max_vocab"], storage=storage, finalize=False,
-                                     tokenizer=o["tokenizer"], lowercase=o["lowercase"])
+                                     **reading(o))
         except (CorpusError, VocabularyError) as e:
             error = e
         self.agree(error)

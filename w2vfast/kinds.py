@@ -175,7 +175,7 @@ class ModelKind:
         if self.input.documents:
             # PV-DM's input is CBOW's with the document among the contexts
             config["cbow"], config["cbow_mean"] = 0, options["dm_mean"]
-            kw["documents"] = (len(counts), documents.line_doc, options["dbow_words"])
+            kw["documents"] = (len(counts), documents.rows_of_lines(), options["dbow_words"])
         return _core.Trainer(config, self.input_rows(matrices), losses, keep=keep, corpus=corpus,
                              input=self.input.name, **kw)
 

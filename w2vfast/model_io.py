@@ -55,12 +55,14 @@ class RunFinished(ModelFileError):
 
 
 def save_model(path, words, counts, matrices, options, stats=None, state=None, id_stream=None,
-               kind=None, tags=None):
+               kind=None, tags=None, line_doc=None):
     """Write a model (and with `state` and `id_stream`, a checkpoint) to directory `path`.
 
     `words` are bytes, `counts` integers, `matrices` a dict name -> V x D float32 array (None
     entries are skipped; paragraph vectors' docvecs has a row per tag), `kind` the model's kind
-    (kinds.ModelKind), `tags` a paragraph-vector model's documents' tags (bytes, tags.txt)."""
+    (kinds.ModelKind), `tags` a paragraph-vector model's documents' tags (bytes, tags.txt), and
+    for a checkpoint of a -tags first run `line_doc`, each corpus line's document (uint32,
+    line_docs.npy: the checkpoint's ids no longer hold the tags)."""
     path = os.path.abspath(os.fspath(path))
     parent = os.path.dirname(path)
     if not os.path.isdir(parent):
@@ -85,6 +87,8 @@ def save_model(path, words, counts, matrices, options, stats=None, state=None, i
         if kind is not None:
             meta["kind"] = kind.describe()
         _write_json(os.path.join(tmp, "model.json"), meta)
+        if state is not None and line_doc is not None:
+            np.save(os.path.join(tmp, LINE_DOCS), np.asarray(line_doc, dtype=np.uint32))
         if state is not None:
             _save_id_stream(os.path.join(tmp, "ids.bin"), id_stream, path, state.get("ids_tag"))
             _write_json(os.path.join(tmp, "state.json"), _jsonable(state))
@@ -98,6 +102,7 @@ def save_model(path, words, counts, matrices, options, stats=None, state=None, i
 
 
 TAGS = "tags.txt"  # a paragraph-vector model's documents' tags, one a line, in row order
+LINE_DOCS = "line_docs.npy"  # a -tags first checkpoint's document of each corpus line
 
 
 def _read_tags(path):
@@ -114,7 +119,7 @@ def _read_tags(path):
 def load_model(path, with_state=False):
     """Read a directory written by save_model: a dict with words (bytes), counts (uint64 array),
     the matrices by name, options, stats, kind (kinds.ModelKind), and with `with_state` also
-    state and id_stream."""
+    state, id_stream and line_doc (None but for a -tags first checkpoint)."""
     path = _existing(os.fspath(path))
     if os.path.exists(os.path.join(path, FINISHED)):
         raise RunFinished(finished_message(path))
@@ -159,6 +164,15 @@ def load_model(path, with_state=False):
             model["id_stream"] = map_id_stream(os.path.join(path, "ids.bin"))
         except OSError as e:
             raise ModelFileError(f"cannot read {os.path.join(path, 'ids.bin')!r}: {e.strerror}") from None
+        model["line_doc"] = None
+        if os.path.exists(os.path.join(path, LINE_DOCS)):
+            file = os.path.join(path, LINE_DOCS)
+            try:
+                model["line_doc"] = np.load(file)
+            except (OSError, ValueError) as e:
+                raise ModelFileError(f"cannot read {file!r}: {e}") from None
+            if model["line_doc"].dtype != np.uint32 or model["line_doc"].ndim != 1:
+                raise ModelFileError(f"{file!r} has type {model['line_doc'].dtype}; expected a uint32 vector")
     return model
 
 

@@ -112,6 +112,7 @@ def _limit(check, high, text):
 
 # how the corpus is split into tokens (csrc/tokenize.c, csrc/tokenize_words.c)
 TOKENIZERS = ("space", "words")
+TAG_SOURCES = ("line", "first")
 
 _HELP_ALPHA = "Starting learning rate."
 _HELP_BATCH = ("Skip-gram: train each window as one block (fast; noise words shared by the window, "
@@ -219,6 +220,10 @@ SCHEMA = (
            "0 = their sum (gensim's default).", check=_either, commands=(DOC2VEC,)),
     Option("dbow_words", MODEL, int, 0, "PV-DBOW: 1 = also train skip-gram word vectors, "
            "interleaved.", check=_either, commands=(DOC2VEC,)),
+    Option("tags", MODEL, TAG_SOURCES, "line",
+           "A document's tag: line = its line number, from 0; first = the line's first field "
+           "(`_*123 text...`, the C tool's form), which lines repeat to share one vector.",
+           check=lambda v: None if v in TAG_SOURCES else "must be line or first", commands=(DOC2VEC,)),
     Option("save_words", OUTPUT, str, None, "Also write the word vectors.", metavar="FILE",
            commands=(DOC2VEC,)),
     # the learning rate decays linearly to alpha x this (word2vec.c: 1e-4); the Python API only

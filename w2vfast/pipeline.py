@@ -25,7 +25,7 @@ from .progress import JsonLog, reporter
 from .start import continued, fresh, resumed, saved_options
 from .tables import TableError
 from .vectors import Model
-from .vocab import build_vocabulary
+from .vocab import build_vocabulary, reading
 
 __all__ = ["Job", "Solo", "run", "TrainingError"]
 
@@ -91,7 +91,7 @@ class Solo:
     def vocabulary(self, corpus, o, read_vocab, storage, record_ids=True):
         return build_vocabulary(corpus, min_count=o["min_count"], max_vocab=o["max_vocab"],
                                 read_vocab=read_vocab, threads=o["threads"], storage=storage,
-                                record_ids=record_ids, tokenizer=o["tokenizer"], lowercase=o["lowercase"])
+                                record_ids=record_ids, **reading(o))
 
     def vocabulary_report(self, d):
         """What on_vocab is told: the vocabulary of the whole corpus."""
@@ -194,7 +194,7 @@ def run(job, world=None):
     log = JsonLog(outputs.log_json) if outputs.log_json and world.rank == 0 else None
     try:
         start = begin(job, world, saved)
-        if start.kind.input.documents:
+        if start.kind.input.documents and start.documents is None:
             start.documents = Documents.of_run(start.dictionary, start.options)
         matrices = start.matrices if start.matrices is not None else make_matrices(start, world)
         outputs.check_classes(len(start.words))
@@ -283,7 +283,8 @@ def train(job, world, start, matrices, outputs, log=None):
         st["ids_tag"] = start.ids_tag
         save_model(checkpoint, words, counts, matrices, {**o, "outputs": outputs.saved()},
                    corpus, state=st, id_stream=d.id_stream(), kind=kind,
-                   tags=start.documents.tags if start.documents is not None else None)
+                   tags=start.documents.tags if start.documents is not None else None,
+                   line_doc=start.documents.line_doc if start.documents is not None else None)
 
     checkpoint, corpus = job.checkpoint_dir, corpus_stats(job, start, world)
     every = opts.default("checkpoint_every") if job.checkpoint_every is None else job.checkpoint_every

@@ -10,8 +10,9 @@ import numpy as np
 
 from . import _core, options as opts
 from .corpus import spool_stdin
+from .documents import Documents
 from .kinds import ModelKind
-from .vocab import build_vocabulary, spill_error
+from .vocab import build_vocabulary, reading, spill_error
 
 
 @dataclass
@@ -61,9 +62,11 @@ def resumed(saved, storage):
     except _core.SpillError as e:
         raise spill_error(e) from None
     corpus = {k: v for k, v in saved["stats"].items() if k in ("corpus", "corpus_tokens", "truncated_tokens")}
+    documents = (Documents.restored(saved["tags"], saved.get("line_doc"), d)
+                 if saved["kind"].input.documents else None)
     return Start(o, saved["kind"], d, words, counts, matrices=saved["matrices"], state=saved["state"],
                  ids_tag=saved["state"].get("ids_tag"), vocab_seconds=time.perf_counter() - t0,
-                 corpus_stats=corpus)
+                 corpus_stats=corpus, documents=documents)
 
 
 def fresh(corpus, o, read_vocab, storage, vocabulary):
@@ -93,8 +96,7 @@ def continued(saved, path, corpus, o, given, update_vocab, storage):
         old = len(saved["words"])
         note = (f"Added {len(known[0]) - old:,} new words to the model's {old:,} "
                 f"(min-count {o['min_count']})")
-    d = build_vocabulary(corpus, known=known, storage=storage, tokenizer=o["tokenizer"],
-                         lowercase=o["lowercase"])
+    d = build_vocabulary(corpus, known=known, storage=storage, **reading(o))
     return Start(o, ModelKind.of(o), d, d.words(), d.counts(), grow_from=saved["matrices"],
                  vocab_seconds=time.perf_counter() - t0, note=note)
 
@@ -117,7 +119,7 @@ def merged_vocabulary(corpus, saved, o):
     """--update-vocab: the saved words (rows unchanged, counts plus the new corpus's), then the
     new corpus's words that reach min_count, by count.  Returns (words, counts)."""
     new = build_vocabulary(corpus, min_count=o["min_count"], max_vocab=o["max_vocab"], record_ids=False,
-                           threads=o["threads"], tokenizer=o["tokenizer"], lowercase=o["lowercase"])
+                           threads=o["threads"], **reading(o))
     index = {w: i for i, w in enumerate(saved["words"])}
     counts = saved["counts"].astype(np.uint64).copy()
     words = list(saved["words"])

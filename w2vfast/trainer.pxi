@@ -17,6 +17,23 @@ def count_lines(Dictionary corpus):
     return lines, empty
 
 
+def empty_lines(Dictionary corpus):
+    """A bool per line of a finalized corpus's id stream: whether it holds no id (its byte
+    length is that of its end, a single 0, or nothing for an unended last line)."""
+    cdef uint64_t n = w2v_count_lines(corpus.d.ids.data, corpus.d.ids.len, NULL)
+    starts = np.zeros(max(n, 1), dtype=np.uint64)
+    cdef uint64_t[::1] view = starts
+    if n:
+        w2v_line_starts(corpus.d.ids.data, corpus.d.ids.len, &view[0], n)
+    ends = np.append(starts[1:n], np.uint64(corpus.d.ids.len))
+    lengths = ends - starts[:n]
+    last_ended = corpus.d.ids.len > 0 and corpus.d.ids.data[corpus.d.ids.len - 1] == 0
+    empty = lengths <= 1
+    if n and not last_ended:  # the unended last line holds ids, however few bytes they take
+        empty[n - 1] = False
+    return empty
+
+
 def hot_node_count(uint64_t vocab_size, uint64_t dim, uint64_t threads):
     """The HS nodes each of `threads` threads trains in its own copies (csrc/hot.h)."""
     return w2v_hot_node_count(vocab_size, dim, threads)

@@ -65,18 +65,28 @@ def describe_corpus(corpus):
         f"{describe(parts[0][0])} (bytes {parts[0][1][0]}-{parts[0][1][1]})"
 
 
-def new_dictionary(tokenizer=opts.default("tokenizer"), lowercase=opts.default("lowercase"), **kw):
-    """An empty `_core.Dictionary` that tokenizes as the -tokenizer and -lowercase options say;
-    `kw` go to the Dictionary (max_vocab, record_ids, storage)."""
+def new_dictionary(tokenizer=opts.default("tokenizer"), lowercase=opts.default("lowercase"),
+                   tags_first=False, **kw):
+    """An empty `_core.Dictionary` that tokenizes as the -tokenizer and -lowercase options say
+    (and with `tags_first`, takes each line's first field as its tag: -tags first); `kw` go to
+    the Dictionary (max_vocab, record_ids, storage)."""
     opts.check("tokenizer", tokenizer)
     opts.check("lowercase", lowercase)
-    return _core.Dictionary(split_words=tokenizer == "words", lowercase=bool(lowercase), **kw)
+    return _core.Dictionary(split_words=tokenizer == "words", lowercase=bool(lowercase),
+                            tags_first=bool(tags_first), **kw)
+
+
+def reading(o):
+    """How resolved options `o` say a corpus's text is read: build_vocabulary's tokenizer,
+    lowercase and tags_first."""
+    return dict(tokenizer=o["tokenizer"], lowercase=o["lowercase"], tags_first=o.get("tags") == "first")
 
 
 def build_vocabulary(corpus, min_count=opts.default("min_count"), max_vocab=opts.default("max_vocab"),
                      read_vocab=None, record_ids=True,
                      on_chunk=None, known=None, storage=None, finalize=True, threads=1,
-                     tokenizer=opts.default("tokenizer"), lowercase=opts.default("lowercase")):
+                     tokenizer=opts.default("tokenizer"), lowercase=opts.default("lowercase"),
+                     tags_first=False):
     """Read the corpus once: count words and keep it as word ids.
 
     With `read_vocab` (path of a vocabulary file) the counts come from that file and corpus
@@ -88,13 +98,15 @@ def build_vocabulary(corpus, min_count=opts.default("min_count"), max_vocab=opts
     (its words in first-occurrence order), for a distributed run to merge.  With `threads` > 1
     a large plain file is tokenized by that many threads and the parts merged: the result is the
     same as one pass's (see _parallel_parts for when it stays one pass).  `tokenizer` and
-    `lowercase` say how the text is split into words (the options of the same names).
+    `lowercase` say how the text is split into words (the options of the same names), and
+    `tags_first` that each line's first field is a document's tag (-tags first), which keeps
+    it one pass (the parts' tags are not merged).
     """
     def make(**kw):
-        return new_dictionary(tokenizer, lowercase, **kw)
+        return new_dictionary(tokenizer, lowercase, tags_first, **kw)
     try:
         return _build(corpus, min_count, max_vocab, read_vocab, record_ids, on_chunk, known,
-                      storage or IdsStorage(), finalize, threads, make)
+                      storage or IdsStorage(), finalize, 1 if tags_first else threads, make)
     except _core.SpillError as e:
         raise spill_error(e) from None
 

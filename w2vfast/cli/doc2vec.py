@@ -21,14 +21,16 @@ def doc2vec(corpus, **flags):
 
     PV-DBOW (-dm 0, the default) trains each document's vector to predict its words; PV-DM
     (-dm 1) to predict each word together with the word's context.  -output gets the
-    documents' vectors in word2vec format, keyed by tag (the line number, from 0), so every
-    command that reads vectors reads them; -save-words the word vectors.
+    documents' vectors in word2vec format, keyed by tag (the line number, from 0, or with
+    -tags first the line's first field, as `_*42 the text`), so every command that reads
+    vectors reads them; -save-words the word vectors.
 
     \b
     Examples:
       w2vfast doc2vec docs.txt -output docvecs.txt
       w2vfast doc2vec docs.txt -dm 1 -size 100 -iter 20 -output docvecs.bin -binary 1
       w2vfast similar docvecs.txt 42 -n 5      # the documents nearest line 42
+      w2vfast doc2vec tagged.txt -tags first -output docvecs.txt
     """
     run_command(opts.DOC2VEC, corpus, flags)
 
@@ -37,17 +39,20 @@ def doc2vec(corpus, **flags):
 @click.argument("model_dir", metavar="MODEL")
 @click.argument("documents", metavar="DOCS")
 @click.option("-o", "-output", "output", required=True, metavar="FILE",
-              help="Write the documents' vectors here, a row per line of DOCS keyed by line number "
+              help="Write the documents' vectors here, a row per line of DOCS keyed by line number or tag "
                    "('-' for stdout).")
 @flag("binary", type=click.IntRange(0, 1), default=0, help="Output format: 1 = binary, 0 = text.")
 @flag("iter", type=click.IntRange(min=1), default=None, help="Epochs.  [default: the model's]")
 @flag("alpha", type=click.FloatRange(min=0, min_open=True), default=None,
       help="Starting learning rate.  [default: the model's]")
 @flag("seed", type=click.IntRange(min=0), default=1, help="Random seed of the new rows.")
+@flag("tags", type=click.Choice(opts.TAG_SOURCES), default=opts.default("tags"),
+      help="A row's key: line = the line number, from 0; first = the line's first field, not a word "
+           "(`_*123 text...`; a blank line then has no row).")
 @flag("threads", type=click.IntRange(min=1), default=None, help="Worker threads.  [default: the model's]")
 @click.option("-q", "-quiet", "quiet", is_flag=True, help="No warnings or summary on stderr.")
 @handle_errors
-def infer(model_dir, documents, output, binary, iter, alpha, seed, threads, quiet):
+def infer(model_dir, documents, output, binary, iter, alpha, seed, tags, threads, quiet):
     """Vectors for new documents (DOCS, one a line) from a doc2vec model (MODEL, a --save-model
     directory), with the model's words and output rows frozen, as gensim's infer_vector.
 
@@ -70,9 +75,9 @@ def infer(model_dir, documents, output, binary, iter, alpha, seed, threads, quie
     model = load_model(model_dir)
     check_model(model, f"MODEL {model_dir!r}")
     t0 = time.perf_counter()
-    vectors, empty = infer_documents(model, documents, iter=iter, alpha=alpha, seed=seed, threads=threads)
-    write_vectors(output, [str(i).encode() for i in range(len(vectors))], vectors,
-                  fmt=format_for_binary(bool(binary)).name)
+    keys, vectors, empty = infer_documents(model, documents, iter=iter, alpha=alpha, seed=seed,
+                                           threads=threads, tags=tags)
+    write_vectors(output, keys, vectors, fmt=format_for_binary(bool(binary)).name)
     if not quiet:
         for line in empty[:5]:
             click.echo(f"w2vfast: warning: line {line + 1} of {documents} has no word of the model's "
