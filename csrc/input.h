@@ -3,8 +3,8 @@
  * Skip-gram: each context word's row predicts the centre word, pair by pair as word2vec.c
  * (w2v_train_sg_pair), or the whole window as blocks (w2v_train_sg_window, block.h).  CBOW: the
  * mean or sum of the context rows predicts the centre word (w2v_train_cbow).  Each runs every
- * loss of the model, in order, on the same input (loss.h).  `learn`, a constant at every call
- * (so each path compiles without a test of it), is 0 only when paragraph vectors are inferred
+ * loss of the model, in order, on the same input (loss.h).  `learn` (a constant in word2vec's
+ * loops, so they compile without a test of it) is 0 only when paragraph vectors are inferred
  * for new documents: then the words' rows and the output rows stay, and the documents' learn.
  */
 #ifndef W2V_INPUT_H

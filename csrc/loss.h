@@ -56,7 +56,7 @@ W2V_INLINE void w2v_loss_prefetch_next(const w2v_loss *l, const uint32_t *sen, i
 }
 
 /* One input vector l1 predicting `word` (with the drawn `targets`); l1's gradient added to neu1e.
- * learn_out, a constant at every call, says whether the output rows learn too (not when
+ * learn_out says whether the output rows learn too (not when
  * paragraph vectors are inferred for new documents: train_loop.h). */
 W2V_INLINE void w2v_loss_update(const w2v_model *m, const w2v_thread *t, const w2v_loss *l,
                                 const float *restrict l1, uint32_t word, const uint32_t *targets, float alpha,

@@ -102,8 +102,8 @@ W2V_INLINE void train_windows(const w2v_model *m, w2v_thread *t, const w2v_loss 
 }
 
 /* `drawn`: the loss whose targets are drawn for each example (NS), or NULL.  `input` (m->input)
- * and `learn` (0 when paragraph vectors are inferred, m->frozen: input.h) are constants at each
- * call (run_sentence), so each input's loop compiles without a test of them. */
+ * is a constant at each call (run_sentence), so each input's loop compiles without a test of it;
+ * `learn` (0 when paragraph vectors are inferred, m->frozen: input.h) is one for word2vec's. */
 W2V_INLINE void train_sentence(const w2v_model *m, w2v_thread *t, const w2v_loss *drawn, int len, float alpha,
                                const int input, const int learn) {
     const uint32_t *sen = t->sentence;
@@ -145,9 +145,11 @@ W2V_INLINE void train_sentence(const w2v_model *m, w2v_thread *t, const w2v_loss
     t->next_targets = next_targets;
 }
 
-/* One copy of train_sentence per input (and for inference), each a function of its own: one
- * sentence is a call, and each copy compiles as if it were the only one (inlined all into the
- * thread's loop, they changed GCC's code for the skip-gram block kernels: +0.9 % instructions). */
+/* One copy of train_sentence per input, each a function of its own: one sentence is a call, and
+ * each copy compiles as if it were the only one (inlined all into the thread's loop, they changed
+ * GCC's code for the skip-gram block kernels: +0.9 % instructions).  The word2vec inputs always
+ * learn; the paragraph-vector loops test m->frozen (inference) once per update, a branch that
+ * always goes the same way, rather than compile twice more for each instruction set. */
 #define W2V_SENTENCE_LOOP(name, input, learn)                                                        \
     static __attribute__((noinline)) void name(const w2v_model *m, w2v_thread *t, const w2v_loss *drawn, \
                                                int len, float alpha) {                               \
@@ -155,18 +157,16 @@ W2V_INLINE void train_sentence(const w2v_model *m, w2v_thread *t, const w2v_loss
     }
 W2V_SENTENCE_LOOP(sentence_skipgram, W2V_INPUT_SKIPGRAM, 1)
 W2V_SENTENCE_LOOP(sentence_cbow, W2V_INPUT_CBOW, 1)
-W2V_SENTENCE_LOOP(sentence_pv_dbow, W2V_INPUT_PV_DBOW, 1)
-W2V_SENTENCE_LOOP(sentence_pv_dm, W2V_INPUT_PV_DM, 1)
-W2V_SENTENCE_LOOP(infer_pv_dbow, W2V_INPUT_PV_DBOW, 0)
-W2V_SENTENCE_LOOP(infer_pv_dm, W2V_INPUT_PV_DM, 0)
+W2V_SENTENCE_LOOP(sentence_pv_dbow, W2V_INPUT_PV_DBOW, !m->frozen)
+W2V_SENTENCE_LOOP(sentence_pv_dm, W2V_INPUT_PV_DM, !m->frozen)
 
 /* The sentence trained by the loop of the model's input, chosen once a sentence. */
 W2V_INLINE void run_sentence(const w2v_model *m, w2v_thread *t, const w2v_loss *drawn, int len, float alpha) {
     switch (m->input) {
     case W2V_INPUT_SKIPGRAM: sentence_skipgram(m, t, drawn, len, alpha); break;
     case W2V_INPUT_CBOW: sentence_cbow(m, t, drawn, len, alpha); break;
-    case W2V_INPUT_PV_DBOW: (m->frozen ? infer_pv_dbow : sentence_pv_dbow)(m, t, drawn, len, alpha); break;
-    case W2V_INPUT_PV_DM: (m->frozen ? infer_pv_dm : sentence_pv_dm)(m, t, drawn, len, alpha); break;
+    case W2V_INPUT_PV_DBOW: sentence_pv_dbow(m, t, drawn, len, alpha); break;
+    case W2V_INPUT_PV_DM: sentence_pv_dm(m, t, drawn, len, alpha); break;
     default: break;
     }
 }

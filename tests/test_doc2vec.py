@@ -53,7 +53,8 @@ def test_word_vectors_train_only_when_asked_in_pv_dbow(tmp_path):
     corpus = str(topic_corpus(tmp_path / "docs.txt", n_docs=20))
     plain = w2vfast.doc2vec(corpus, **FAST)
     with_words = w2vfast.doc2vec(corpus, dbow_words=1, **FAST)
-    fresh = w2vfast._core.init_uniform(len(plain.index_to_key) + 20, 16, 2)[:len(plain.index_to_key)]
+    V = len(plain.index_to_key)
+    fresh = 2 * w2vfast._core.init_uniform(V + 20, 16, 2)[:V]  # gensim's range, twice word2vec.c's
     assert (plain.vectors == fresh).all()
     assert not np.allclose(with_words.vectors, fresh)
 

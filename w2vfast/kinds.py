@@ -71,16 +71,22 @@ OBJECTIVES = (HIERARCHICAL_SOFTMAX, NEGATIVE_SAMPLING)
 class Input:
     """What forms the input vector: `name` as model.json records it and as the C core knows it
     (_core.INPUT_KINDS); `enabled(options)`; `documents`: a paragraph-vector input, whose
-    input rows are the words' and then the documents' (DOC_MATRIX), one block of memory."""
+    input rows are the words' and then the documents' (DOC_MATRIX), one block of memory;
+    `init_scale`: the fresh input rows are uniform in [-init_scale / D, init_scale / D)."""
     name: str
     enabled: Callable[[dict], bool]
     documents: bool = False
+    init_scale: float = 0.5
 
 
+# word2vec's input rows start as word2vec.c's, paragraph vectors' as gensim 4's Doc2Vec's (twice
+# the range: measured, BENCHMARKS.md, +0.01-0.02 in recall@10 and MRR on the Wikipedia task)
 SKIPGRAM = Input("skipgram", lambda o: "dm" not in o and not o["cbow"])
 CBOW = Input("cbow", lambda o: "dm" not in o and bool(o["cbow"]))
-PV_DBOW = Input("pv-dbow", lambda o: o.get("dm") == 0, documents=True)
-PV_DM = Input("pv-dm", lambda o: o.get("dm") == 1, documents=True)
+PV_DBOW = Input("pv-dbow", lambda o: o.get("dm") == 0, documents=True, init_scale=1.0)
+PV_DM = Input("pv-dm", lambda o: o.get("dm") == 1, documents=True, init_scale=1.0)
+
+
 INPUTS = (SKIPGRAM, CBOW, PV_DBOW, PV_DM)
 
 # every matrix a model directory may hold, in the order it lists them
@@ -124,9 +130,11 @@ class ModelKind:
 
     def new_matrices(self, n_words, options, n_docs=0):
         """Fresh matrices: the input rows (with documents, the words' and the documents' in one
-        block: input_rows) uniform as word2vec.c's, the output rows zero."""
+        block: input_rows) uniform as the input says, the output rows zero."""
         D, rows = options["size"], n_words + (n_docs if self.input.documents else 0)
         block = _core.init_uniform(rows, D, options["seed"], out=parameter_matrix(rows, D))
+        if self.input.init_scale != 0.5:  # init_uniform's is word2vec.c's, [-0.5 / D, 0.5 / D)
+            block *= np.float32(self.input.init_scale / 0.5)
         m = {INPUT_MATRIX: block} if not self.input.documents else \
             {INPUT_MATRIX: block[:n_words], DOC_MATRIX: block[n_words:]}
         for o in self.objectives:
