@@ -79,6 +79,17 @@ def test_the_command_writes_documents_words_and_model(tmp_path):
     assert len(near) == 6 and "0" not in near[::2]
 
 
+def test_matrices_on_huge_pages_train_as_any(tmp_path, monkeypatch):
+    """A model large enough for huge pages (memory.parameter_matrix: a reshaped buffer) trains
+    its words' and documents' rows as one block, as a small one does."""
+    corpus = str(topic_corpus(tmp_path / "docs.txt", n_docs=20))
+    small = w2vfast.doc2vec(corpus, **{**FAST, "dm": 1})
+    monkeypatch.setattr(w2vfast.memory, "HUGE_PAGE_MIN_BYTES", 1)
+    large = w2vfast.doc2vec(corpus, **{**FAST, "dm": 1})
+    np.testing.assert_array_equal(large.docvecs.vectors, small.docvecs.vectors)
+    np.testing.assert_array_equal(large.vectors, small.vectors)
+
+
 def test_one_thread_and_a_seed_give_the_same_bytes(tmp_path):
     corpus = topic_corpus(tmp_path / "docs.txt", n_docs=20)
     outs = []

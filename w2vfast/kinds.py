@@ -150,9 +150,12 @@ class ModelKind:
             return words
         docs = matrices[DOC_MATRIX]
         base = words.base if words.base is not None else words
-        if (docs.base is base and words.__array_interface__["data"][0] + words.nbytes
+        if (docs.base is base and words.flags.c_contiguous and docs.flags.c_contiguous
+                and words.__array_interface__["data"][0] + words.nbytes
                 == docs.__array_interface__["data"][0]):
-            return base[:len(words) + len(docs)]
+            # one view over both (the base may be 1-D: a matrix on huge pages is a reshaped buffer)
+            return np.lib.stride_tricks.as_strided(words, shape=(len(words) + len(docs), words.shape[1]),
+                                                   strides=words.strides, writeable=True)
         block = np.concatenate([words, docs])
         matrices[INPUT_MATRIX], matrices[DOC_MATRIX] = block[:len(words)], block[len(words):]
         return block
