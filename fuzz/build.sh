@@ -9,7 +9,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 # The csrc/ files behind csrc/dictionary.h, the code under test.
-sources=(csrc/dictionary.c csrc/tokenize.c csrc/tokenize_words.c csrc/lowercase.c csrc/idstream.c csrc/bytebuf.c)
+sources=(csrc/dictionary.c csrc/tokenize.c csrc/tokenize_words.c csrc/tags.c csrc/lowercase.c csrc/idstream.c csrc/bytebuf.c)
 
 mode=${1:?usage: fuzz/build.sh libfuzzer|standalone OUT}
 out=${2:?usage: fuzz/build.sh libfuzzer|standalone OUT}

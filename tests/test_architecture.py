@@ -157,3 +157,17 @@ def test_kernels_hold_no_state_of_their_own(header):
     for line in text.splitlines():
         if re.match(r"^static\s+(?!inline|const|int w2v_\w+_init)\w", line):
             pytest.fail(f"{header}: a static that is not const: {line}")
+
+
+def test_the_fuzz_harness_links_every_function_dictionary_h_declares():
+    """fuzz/build.sh lists the C files behind csrc/dictionary.h by hand: each function the header
+    declares must be defined in one of them, or CI's fuzz step fails to link."""
+    build = (ROOT / "fuzz" / "build.sh").read_text()
+    listed = re.search(r"^sources=\(([^)]*)\)", build, re.M).group(1).split()
+    defined = "\n".join((ROOT / path).read_text() for path in listed)
+    header = (ROOT / "csrc" / "dictionary.h").read_text()
+    declared = set(re.findall(r"^[a-z_0-9 ]+?\*?\s*\b(w2v_\w+)\(", header, re.M))
+    assert declared, "no declarations found in csrc/dictionary.h"
+    missing = sorted(f for f in declared
+                     if not re.search(rf"^[a-z_0-9 ]+?\*?\s*\b{f}\([^;]*\)\s*\{{", defined, re.M))
+    assert not missing, f"defined in none of fuzz/build.sh's sources {listed}: {missing}"
