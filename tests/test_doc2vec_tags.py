@@ -145,3 +145,21 @@ def test_infer_keys_rows_by_tag(tmp_path):
     plain = tmp_path / "plain.txt"
     ok(cli("infer", tmp_path / "m", new, "-o", plain, "-q"))  # without -tags first the tag is a word
     assert w2vfast.load(str(plain)).index_to_key == ["0", "1", "2", "3"]
+
+
+def test_bad_tag_input_is_one_line_and_writes_nothing(tmp_path):
+    out = tmp_path / "dv.txt"
+    tags_alone = tmp_path / "tags.txt"
+    tags_alone.write_text("_*a\n_*b\n")
+    r = cli("doc2vec", tags_alone, "-tags", "first", "-output", out, "-min-count", "1")
+    assert r.exit_code == 1 and r.stderr.strip().splitlines() == [
+        f"w2vfast: error: corpus {str(tags_alone)!r} has only blank lines and tags: it has no words"]
+    r = cli("doc2vec", tags_alone, "-tags", "bogus", "-output", out)
+    assert r.exit_code == 2 and "'bogus' is not one of 'line', 'first'" in r.stderr
+    assert len(r.stderr.strip().splitlines()) == 1
+    corpus = tagged_corpus(tmp_path / "docs.txt", n_docs=10)
+    ok(cli("doc2vec", corpus, "-tags", "first", "--save-model", tmp_path / "m", "-output", out,
+           "-size", "8", "-iter", "1", "-min-count", "1", "-threads", "1", "-debug", "0"))
+    r = cli("infer", tmp_path / "m", corpus, "-tags", "nope", "-o", tmp_path / "v.txt")
+    assert r.exit_code == 2 and "'nope' is not one of 'line', 'first'" in r.stderr
+    assert not (tmp_path / "v.txt").exists()
