@@ -71,9 +71,15 @@ class Documents:
         rows, line_doc = {}, np.empty(len(line_tags), dtype=np.uint32)
         for i, tag in enumerate(line_tags):
             line_doc[i] = rows.setdefault(tag, len(rows)) if tag else cls.NO_DOCUMENT
+        return cls.of_line_docs(list(rows), line_doc, empty_lines)
+
+    @classmethod
+    def of_line_docs(cls, tags, line_doc, empty_lines):
+        """The documents `tags` whose lines' documents are `line_doc`, counting those none of
+        whose lines holds a word (`empty_lines`) and the blank lines."""
         blank = line_doc == cls.NO_DOCUMENT
         trained = np.unique(line_doc[~blank & ~np.asarray(empty_lines, dtype=bool)])
-        return cls(list(rows), line_doc, len(rows) - len(trained), int(blank.sum()))
+        return cls(tags, line_doc, len(tags) - len(trained), int(blank.sum()))
 
     @classmethod
     def of_run(cls, dictionary, options):
@@ -86,8 +92,5 @@ class Documents:
         its corpus's ids."""
         if line_doc is None:
             return cls.by_line(dictionary)
-        empty = _core.empty_lines(dictionary)
-        blank = line_doc == cls.NO_DOCUMENT
-        trained = np.unique(line_doc[~blank & ~empty])
-        return cls(list(tags), line_doc, len(tags) - len(trained), int(blank.sum()))
+        return cls.of_line_docs(list(tags), line_doc, _core.empty_lines(dictionary))
 
