@@ -80,4 +80,50 @@ W2V_INLINE float w2v_block_gradients(const float *f, const float *labels, int m,
     return loss;
 }
 
+/* A block of one context row x against the L target rows T_r (PV-DBOW's document example): with
+ * n = 1 there is no sequential correction and G is a vector g, so the block is the scores
+ * f = T x, the factors g, and then the two updates in one pass over each row,
+ *     dx = g' T   (into dM, or added to it with add_dM)   and, with learn,   T_r += g_r x,
+ * R = 4, 2 or 1 rows at a time (a constant where this is inlined: the row pointers and factors
+ * stay in registers and the loop over the rows unrolls).  T needs three valid row pointers past
+ * L (the scores are made four rows at a time); f and g hold L rounded up to 4.  A row listed
+ * twice (a noise word drawn twice) takes both updates: its second load follows the first's
+ * store.  Returns the loss. */
+#define W2V_ONE_COLUMNS(VT, LOAD, STORE, WIDTH)                                                     \
+    for (; i + (WIDTH) <= D; i += (WIDTH)) {                                                       \
+        VT xi = LOAD(x + i), acc = add ? LOAD(dM + i) : (VT){0};                                   \
+        for (int r = 0; r < R; r++) {                                                              \
+            VT y = LOAD(T[r] + i);                                                                 \
+            acc += g[r] * y;                                                                       \
+            if (learn) STORE(T[r] + i, y + g[r] * xi);                                             \
+        }                                                                                          \
+        STORE(dM + i, acc);                                                                        \
+    }
+
+W2V_INLINE void w2v_one_rows(const float *x, float *const *T, const float *g, const int R, int D, float *dM,
+                             int add, const int learn) {
+    int i = 0;
+    W2V_ONE_COLUMNS(w2v_vf, w2v_load, w2v_store, W2V_VW)
+#if W2V_VW > 8
+    W2V_ONE_COLUMNS(w2v_vf8, w2v_load8, w2v_store8, 8)
+#endif
+#if W2V_VW > 4
+    W2V_ONE_COLUMNS(w2v_vf4, w2v_load4, w2v_store4, 4)
+#endif
+    W2V_ONE_COLUMNS(float, *, W2V_STORE1, 1)
+}
+#undef W2V_ONE_COLUMNS
+
+W2V_INLINE float w2v_block_one(const float *x, float *const *T, const float *labels, int L, int hs,
+                               const float *table, float alpha, float *restrict f, float *restrict g,
+                               float *dM, int add_dM, int D, const int learn) {
+    for (int r = 0; r < L; r += 4) w2v_dot_row4(x, (const float *const *)T + r, D, f + r);
+    float loss = w2v_block_gradients(f, labels, L, hs, table, alpha, g, NULL, NULL, 0.0f);
+    int r = 0;
+    for (; r + 4 <= L; r += 4, add_dM = 1) w2v_one_rows(x, T + r, g + r, 4, D, dM, add_dM, learn);
+    for (; r + 2 <= L; r += 2, add_dM = 1) w2v_one_rows(x, T + r, g + r, 2, D, dM, add_dM, learn);
+    if (r < L) w2v_one_rows(x, T + r, g + r, 1, D, dM, add_dM, learn);
+    return loss;
+}
+
 #endif

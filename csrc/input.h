@@ -33,10 +33,13 @@ W2V_INLINE void w2v_train_sg_pair(const w2v_model *m, const w2v_thread *t, uint3
 
 /* CBOW, one centre word: the mean (or sum) of the context input vectors predicts the word, and
  * the input-side gradient goes unscaled to every context row (word2vec.c does not divide it by the
- * window size even for the mean). */
-W2V_INLINE void w2v_train_cbow(const w2v_model *m, const w2v_thread *t, uint32_t word, const uint32_t *context,
+ * window size even for the mean).  word2vec's CBOW takes the targets one after another as
+ * word2vec.c (w2v_loss_update); PV-DM (`one_pass`, a constant at each call) as a block of one
+ * context, the input vector (w2v_loss_one: every score first, then one pass over the rows; the
+ * same steps but that a noise word drawn twice is scored twice before its first step). */
+W2V_INLINE void w2v_train_cbow(const w2v_model *m, w2v_thread *t, uint32_t word, const uint32_t *context,
                                int n_context, const uint32_t *targets, float alpha, float *restrict neu1,
-                               float *restrict neu1e, double *loss, const int learn) {
+                               float *restrict neu1e, double *loss, const int learn, const int one_pass) {
     const int D = m->dim;
     if (n_context == 0) return;
     memset(neu1, 0, (size_t)D * sizeof *neu1);
@@ -48,10 +51,25 @@ W2V_INLINE void w2v_train_cbow(const w2v_model *m, const w2v_thread *t, uint32_t
         for (int i = 0; i < D; i++) neu1[i] *= inv;
     }
     for (int k = 0; k < m->n_losses; k++)
-        w2v_loss_update(m, t, &m->loss[k], neu1, word, targets, alpha, neu1e, loss, learn);
+        if (one_pass)
+            w2v_loss_one(m, t, &m->loss[k], word, targets, neu1, alpha, neu1e, k > 0, loss, learn);
+        else
+            w2v_loss_update(m, t, &m->loss[k], neu1, word, targets, alpha, neu1e, loss, learn);
     for (int c = 0; c < n_context; c++)
         if (learn || context[c] >= m->doc_row0) /* inferring: the documents' rows alone learn */
             w2v_axpy(1.0f, neu1e, m->syn0 + (size_t)context[c] * D, D);
+}
+
+/* PV-DBOW's document example: the document's row alone predicts the word, a block of one
+ * context (block.h, w2v_block_one).  Each loss adds its share of the row's update to dM (the
+ * first sets it), then dM goes to the row, which learns even when inferring. */
+W2V_INLINE void w2v_train_one_context(const w2v_model *m, w2v_thread *t, uint32_t word, uint32_t context,
+                                      const uint32_t *targets, float alpha, double *loss, const int learn) {
+    const int D = m->dim;
+    float *x = m->syn0 + (size_t)context * D;
+    float *restrict dM = t->block_din;
+    for (int k = 0; k < m->n_losses; k++) w2v_loss_one(m, t, &m->loss[k], word, targets, x, alpha, dM, k > 0, loss, learn);
+    w2v_axpy(1.0f, dM, x, D);
 }
 
 /* Skip-gram, the whole window of centre word `word` in blocks of at most W2V_BLOCK_CONTEXTS

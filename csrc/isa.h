@@ -20,6 +20,8 @@ typedef struct {
                        int n_context, const uint32_t *targets, float alpha);
     float (*cbow)(const w2v_model *m, uint32_t word, const uint32_t *context, int n_context,
                   const uint32_t *targets, float alpha, float *neu1, float *neu1e);
+    float (*one_context)(const w2v_model *m, w2v_thread *t, uint32_t word, uint32_t context,
+                         const uint32_t *targets, float alpha, int learn);
 } w2v_probe;
 
 /* The build for `name` ("avx512", "avx2", "generic"), or with NULL or "" the widest this CPU

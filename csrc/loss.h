@@ -10,6 +10,8 @@
 #ifndef W2V_LOSS_H
 #define W2V_LOSS_H
 
+#include <string.h>
+
 #include "loss_hs.h"
 #include "loss_ns.h"
 #include "w2v.h"
@@ -77,6 +79,26 @@ W2V_INLINE int w2v_loss_block_targets(const w2v_loss *l, uint32_t word, const ui
     case W2V_LOSS_NS: return w2v_ns_block_targets(l, word, targets, buf, labels, rows);
     default: return 0;
     }
+}
+
+/* One context row x against the targets of an example of `word` (w2v_block_one): dM (+)= x's
+ * update, and with learn the targets' rows take theirs. */
+W2V_INLINE void w2v_loss_one(const w2v_model *m, w2v_thread *t, const w2v_loss *l, uint32_t word,
+                             const uint32_t *targets, const float *x, float alpha, float *dM, int add_dM,
+                             double *loss, const int learn) {
+    const uint32_t *rows;
+    float *labels = t->block_labels;
+    float **T = t->block_y;
+    int L = w2v_loss_block_targets(l, word, targets, t->block_targets, labels, &rows);
+    if (L == 0) {
+        if (!add_dM) memset(dM, 0, (size_t)m->dim * sizeof *dM);
+        return;
+    }
+    for (int r = 0; r < L; r++)
+        T[r] = l->kind == W2V_LOSS_HS ? w2v_node_row(m, t, l, rows[r]) : l->out + (size_t)rows[r] * m->dim;
+    for (int p = 0; p < 3; p++) T[L + p] = T[L - 1];
+    *loss += w2v_block_one(x, T, labels, L, l->kind == W2V_LOSS_HS, m->sigmoid, alpha, t->block_s, t->block_g,
+                           dM, add_dM, m->dim, learn);
 }
 
 /* One block of n contexts against L targets (block.h); dM (+)= the contexts' updates. */

@@ -21,9 +21,17 @@ static float probe_sg_window(const w2v_model *m, w2v_thread *t, uint32_t word, c
 static float probe_cbow(const w2v_model *m, uint32_t word, const uint32_t *context, int n_context,
                         const uint32_t *targets, float alpha, float *neu1, float *neu1e) {
     double loss = 0.0;
-    const w2v_thread none = {0};
-    w2v_train_cbow(m, &none, word, context, n_context, targets, alpha, neu1, neu1e, &loss, 1);
+    w2v_thread none = {0};
+    w2v_train_cbow(m, &none, word, context, n_context, targets, alpha, neu1, neu1e, &loss, 1, 0);
     return (float)loss;
 }
 
-const w2v_probe W2V_ISA_FN(probe) = {W2V_ISA_LABEL, probe_sg_pair, probe_sg_window, probe_cbow};
+static float probe_one_context(const w2v_model *m, w2v_thread *t, uint32_t word, uint32_t context,
+                               const uint32_t *targets, float alpha, int learn) {
+    double loss = 0.0;
+    w2v_train_one_context(m, t, word, context, targets, alpha, &loss, learn);
+    return (float)loss;
+}
+
+const w2v_probe W2V_ISA_FN(probe) = {W2V_ISA_LABEL, probe_sg_pair, probe_sg_window, probe_cbow,
+                                     probe_one_context};

@@ -17,7 +17,7 @@ static void *zeros64(size_t count, size_t size) {
 }
 
 static void free_buffers(w2v_thread *t) {
-    free(t->neu1); free(t->neu1e); free(t->sentence); free(t->targets); free(t->next_targets);
+    free(t->neu1); free(t->neu1e); free(t->sentence); free(t->targets); free(t->next_targets); free(t->ahead);
     free(t->context); free(t->block_din); free(t->block_s); free(t->block_k); free(t->block_g);
     free(t->block_gt); free(t->block_gp); free(t->block_labels); free(t->block_targets);
     free(t->block_x); free(t->block_y); free(t->hot); free(t->hot_base);
@@ -45,6 +45,7 @@ static int alloc_buffers(const w2v_model *m, w2v_thread *t, uint32_t hot_rows) {
     t->sentence = zeros64((size_t)m->max_sentence_length, sizeof(uint32_t));
     t->targets = zeros64(R, sizeof(uint32_t));
     t->next_targets = zeros64(R, sizeof(uint32_t));
+    t->ahead = zeros64(R * W2V_DRAW_AHEAD, sizeof(uint32_t));
     t->context = zeros64(2 * (size_t)m->window + 1, sizeof(uint32_t));
     t->block_din = zeros64(B * D, sizeof(float));
     t->block_s = zeros64((B + 1) * R16, sizeof(float));
@@ -55,8 +56,8 @@ static int alloc_buffers(const w2v_model *m, w2v_thread *t, uint32_t hot_rows) {
     t->block_labels = zeros64(labels, sizeof(float));
     t->block_targets = zeros64(R, sizeof(uint32_t));
     t->block_x = zeros64(R + B + 4, sizeof(float *));
-    t->block_y = zeros64(R > B ? R : B, sizeof(float *));
-    int ok = t->neu1 && t->neu1e && t->sentence && t->targets && t->next_targets && t->context &&
+    t->block_y = zeros64((R > B ? R : B) + 3, sizeof(float *));
+    int ok = t->neu1 && t->neu1e && t->sentence && t->targets && t->next_targets && t->ahead && t->context &&
              t->block_din && t->block_s && t->block_gp && t->block_k && t->block_g && t->block_gt &&
              t->block_labels && t->block_targets && t->block_x && t->block_y;
     /* HS with several threads: each trains its own copies of the nodes nearest the root, the

@@ -250,6 +250,29 @@ W2V_INLINE void w2v_dot_tile(const float *a0, const float *a1, const float *cons
         }
 }
 
+/* Dot products of row a with b[0..3], s[q] = a . b[q]: four independent FMA chains, each slice
+ * of a loaded once. */
+W2V_INLINE void w2v_dot_row4(const float *a, const float *const *b, int n, float *s) {
+    w2v_vf c0 = {0}, c1 = {0}, c2 = {0}, c3 = {0};
+    const float *b0 = b[0], *b1 = b[1], *b2 = b[2], *b3 = b[3];
+    int i = 0;
+    for (; i + W2V_VW <= n; i += W2V_VW) {
+        w2v_vf x = w2v_load(a + i);
+        c0 += x * w2v_load(b0 + i); c1 += x * w2v_load(b1 + i);
+        c2 += x * w2v_load(b2 + i); c3 += x * w2v_load(b3 + i);
+    }
+    if (i < n && n >= W2V_VW) { /* the overlapping last vector, its repeated lanes masked off */
+        int at = n - W2V_VW;
+        w2v_vf x = w2v_tail_mask(n - i) * w2v_load(a + at);
+        c0 += x * w2v_load(b0 + at); c1 += x * w2v_load(b1 + at);
+        c2 += x * w2v_load(b2 + at); c3 += x * w2v_load(b3 + at);
+        i = n;
+    }
+    s[0] = w2v_hsum(c0); s[1] = w2v_hsum(c1); s[2] = w2v_hsum(c2); s[3] = w2v_hsum(c3);
+    for (; i < n; i++) /* rows shorter than one vector */
+        for (int q = 0; q < 4; q++) s[q] += a[i] * b[q][i];
+}
+
 /* S[i ss + j] = A_i . B_j for i < na and j < nb, in tiles of 2 x 4.  A must have a valid row
  * pointer at index na (when na is odd) and B three past nb: their products land in S's padding
  * (na rounded up to 2 rows, ss >= nb rounded up to 4) and are never read.  With `lower`, only
@@ -263,7 +286,8 @@ W2V_INLINE void w2v_dot_tiles(const float *const *A, int na, const float *const 
 
 /* Ask for a row's cache lines ahead of use (a hint: no effect on results). */
 W2V_INLINE void w2v_prefetch_row(const float *row, int dim) {
-    for (int i = 0; i < dim; i += 16) __builtin_prefetch(row + i, 1, 3);
+    const char *p = (const char *)row, *end = (const char *)(row + dim);
+    for (; p < end; p += 64) __builtin_prefetch(p, 1, 3);
 }
 
 #endif

@@ -82,7 +82,8 @@ W2V_INLINE void train_windows(const w2v_model *m, w2v_thread *t, const w2v_loss 
             if (c != i) t->context[n++] = sen[c];
         if (input == W2V_INPUT_PV_DM) t->context[n++] = t->doc_row;
         if (cbow_windows) {
-            w2v_train_cbow(m, t, word, t->context, n, targets, alpha, t->neu1, t->neu1e, &t->loss, learn);
+            w2v_train_cbow(m, t, word, t->context, n, targets, alpha, t->neu1, t->neu1e, &t->loss, learn,
+                           input == W2V_INPUT_PV_DM);
             t->examples += n > 0;
         } else {
             w2v_train_sg_window(m, t, word, t->context, n, targets, alpha, &t->loss);
@@ -101,6 +102,32 @@ W2V_INLINE void train_windows(const w2v_model *m, w2v_thread *t, const w2v_loss 
     }
 }
 
+/* PV-DBOW alone: each word is one example of the document's row, and the noise words are the
+ * only random numbers drawn, so they are drawn W2V_DRAW_AHEAD words ahead (in the same order,
+ * the same draws) and their rows asked for that far ahead. */
+W2V_INLINE void train_document_words(const w2v_model *m, w2v_thread *t, const w2v_loss *drawn, int len,
+                                     float alpha, const int learn) {
+    const uint32_t *sen = t->sentence;
+    const int R = drawn->max_targets;
+    uint32_t *ring = t->ahead;
+    int ahead = len < W2V_DRAW_AHEAD ? len : W2V_DRAW_AHEAD;
+    for (int j = 0; j < ahead; j++) {
+        w2v_loss_draw(t, drawn, ring + (size_t)j * R, sen[j]);
+        w2v_loss_prefetch_targets(m, drawn, ring + (size_t)j * R);
+    }
+    for (int i = 0, slot = 0; i < len; i++) {
+        uint32_t *targets = ring + (size_t)slot * R;
+        for (int k = 0; k < m->n_losses; k++) w2v_loss_prefetch_next(&m->loss[k], sen, i, len);
+        w2v_train_one_context(m, t, sen[i], t->doc_row, targets, alpha, &t->loss, learn);
+        t->examples++;
+        if (i + W2V_DRAW_AHEAD < len) {
+            w2v_loss_draw(t, drawn, targets, sen[i + W2V_DRAW_AHEAD]);
+            w2v_loss_prefetch_targets(m, drawn, targets);
+        }
+        if (++slot == W2V_DRAW_AHEAD) slot = 0;
+    }
+}
+
 /* `drawn`: the loss whose targets are drawn for each example (NS), or NULL.  `input` (m->input)
  * is a constant at each call (run_sentence), so each input's loop compiles without a test of it;
  * `learn` (0 when paragraph vectors are inferred, m->frozen: input.h) is one for word2vec's. */
@@ -113,6 +140,10 @@ W2V_INLINE void train_sentence(const w2v_model *m, w2v_thread *t, const w2v_loss
     const int cbow_windows = input == W2V_INPUT_CBOW || input == W2V_INPUT_PV_DM;
     const int word_windows = input != W2V_INPUT_PV_DBOW || m->doc_words;
     const int skipgram_pairs = !cbow_windows && !m->batch;
+    if (input == W2V_INPUT_PV_DBOW && !word_windows && drawn) {
+        train_document_words(m, t, drawn, len, alpha, learn);
+        return;
+    }
     uint32_t *targets = t->targets, *next_targets = t->next_targets;
     /* the targets of the next window are drawn one window ahead, so their rows can be
      * prefetched while this window trains */
@@ -131,9 +162,10 @@ W2V_INLINE void train_sentence(const w2v_model *m, w2v_thread *t, const w2v_loss
         if (i + 1 + m->window < len) w2v_prefetch_row(m->syn0 + (size_t)sen[i + 1 + m->window] * D, D);
         for (int k = 0; k < m->n_losses; k++) w2v_loss_prefetch_next(&m->loss[k], sen, i, len);
         if (input == W2V_INPUT_PV_DBOW) {
-            /* the document's row predicts the word: a skip-gram pair whose context is the
-             * document (PV-DBOW, Le & Mikolov 2014) */
-            w2v_train_sg_pair(m, t, word, t->doc_row, targets, alpha, t->neu1e, &t->loss, learn);
+            /* the document's row predicts the word: a skip-gram window whose one context is
+             * the document (PV-DBOW, Le & Mikolov 2014); as a block, the targets' scores are
+             * independent products, not one dependent chain after another */
+            w2v_train_one_context(m, t, word, t->doc_row, targets, alpha, &t->loss, learn);
             t->examples++;
             if (drawn && word_windows) w2v_loss_draw(t, drawn, targets, word); /* fresh ones for the windows */
         }

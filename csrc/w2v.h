@@ -73,6 +73,11 @@ typedef struct {
 #define W2V_INPUT_PV_DM 3    /* the mean (or sum) of the context rows and the document's row
                               * predicts the centre word */
 
+/* How many words ahead PV-DBOW draws its noise words and asks for their rows: the rows are
+ * random and mostly cache misses, and one word's update is too short to cover one
+ * (BENCHMARKS.md: inference 1.33 x faster with 16 than with 1, 8 and 32 slower than 16). */
+#define W2V_DRAW_AHEAD 16
+
 typedef struct {
     /* options, fixed for the run */
     int dim;                 /* vector size D */
@@ -149,6 +154,8 @@ typedef struct __attribute__((aligned(64))) {
     uint32_t *targets;     /* R ids: the targets drawn for this example (NS: the word, then its
                             * noise words) */
     uint32_t *next_targets; /* the same for the next window, drawn ahead for prefetching */
+    uint32_t *ahead;       /* W2V_DRAW_AHEAD x R ids: PV-DBOW's targets, drawn that many words
+                            * ahead (train_loop.h) */
     uint32_t *context;     /* 2 window + 1 ids: the context of one centre word (PV-DM: and the
                             * document's row) */
     /* skip-gram window blocks (block.h): B = min(W2V_BLOCK_CONTEXTS, 2 window) contexts against
@@ -162,7 +169,7 @@ typedef struct __attribute__((aligned(64))) {
     float *block_labels;   /* the sum of the losses' max_targets: each loss's labels in turn */
     uint32_t *block_targets; /* R: the distinct sampled targets of the window (NS) */
     const float **block_x; /* R + B + 4 row pointers: targets, contexts, padding */
-    float **block_y;       /* max(R, B) row pointers: the rows being updated */
+    float **block_y;       /* max(R, B) + 3 row pointers: the rows being updated */
     /* Output rows this thread trains in copies of its own, merged into the shared rows every few
      * windows (hot.h): with several threads, the inner nodes of the Huffman tree nearest the
      * root, which every path crosses; rows [hot_lo, hot_lo + hot_n) of loss hot_loss's */

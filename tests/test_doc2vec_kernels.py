@@ -3,7 +3,8 @@
 A tiny corpus, one thread, hierarchical softmax (no random targets), no subsampling and, for
 PV-DM, window 1 (the dynamic radius is then always 1): every update is known, and the
 reference replays them with test_kernels.py's HS step, which looks the sigmoid up in the C
-core's table.  Then every parameter must agree to float rounding.
+core's table.  Then every parameter must agree to float rounding.  PV-DBOW's example with
+negative sampling (random targets) is checked alone, through the kernel tests' probe.
 """
 import numpy as np
 import pytest
@@ -11,7 +12,8 @@ import pytest
 from w2vfast import _core, tables
 from w2vfast.vocab import build_vocabulary
 
-from test_kernels import ref_hs  # the HS step of the word2vec kernels' reference
+# the word2vec kernels' reference, and its autouse fixture: every test here runs on each build
+from test_kernels import MAX_EXP, isa, make_model, path, ref_hs, table_loss, table_sigmoid  # noqa: F401
 
 D, ALPHA = 8, 0.025
 CONFIG = dict(size=D, window=1, cbow=0, cbow_mean=1, iter=1, max_sentence_length=1000, batch=0,
@@ -144,3 +146,56 @@ def test_inferring_leaves_words_and_outputs_as_they_were(tmp_path, input):
         np.testing.assert_allclose(block, ref, rtol=1e-5, atol=1e-7)
     with pytest.raises(ValueError, match="frozen"):
         _core.Trainer(CONFIG, block, [hs], corpus=d, input="pv-dbow", documents=(V, None, 1), frozen=True)
+
+
+def ref_block_of_one(x, rows, ids, labels, alpha, dx, learn, hs):
+    """One row x against target rows: every score from the rows as before the example, then each
+    target's two updates in turn (a row listed twice takes both)."""
+    scores = [float(x @ rows[i]) for i in ids]
+    loss = 0.0
+    for i, label, f in zip(ids, labels, scores):
+        loss += table_loss(f, label)
+        if -MAX_EXP < f < MAX_EXP:
+            s = table_sigmoid(f)
+        else:
+            s = label if hs else (1.0 if f > 0 else 0.0)
+        g = (label - s) * alpha
+        dx += g * rows[i]
+        if learn:
+            rows[i] += g * x
+    return loss
+
+
+@pytest.mark.parametrize("negative,hs", [(4, 0), (0, 1), (4, 1)], ids=["ns", "hs", "ns+hs"])
+@pytest.mark.parametrize("learn", [True, False], ids=["training", "inferring"])
+@pytest.mark.parametrize("scale", [0.5, 3.0], ids=["small", "saturating"])
+def test_pv_dbow_block_of_one_matches_numpy(negative, hs, learn, scale):
+    """PV-DBOW's document example (input.h w2v_train_one_context, block.h w2v_block_one), with
+    negative sampling too: a noise word drawn twice takes both its updates, the word drawn as
+    its own noise none; inferring, the output rows stay.  D = 21 runs every column tail."""
+    trainer, syn0, syn1, syn1neg, huff = make_model(D=21, negative=negative, hs=hs, scale=scale)
+    word, row, alpha = 3, 7, 0.05
+    targets = np.array([word, 1, 9, 1, word][: negative + 1], dtype=np.uint32)
+    r0 = syn0.astype(np.float64)
+    r1 = syn1.astype(np.float64) if hs else None
+    r1neg = syn1neg.astype(np.float64) if negative else None
+    x, dx, loss = r0[row].copy(), np.zeros(21), 0.0
+    if hs:  # the losses in the model's order: HS, then NS
+        codes, points = path(huff, word)
+        loss += ref_block_of_one(x, r1, points, 1.0 - codes, alpha, dx, learn, hs=True)
+    if negative:
+        kept = [int(t) for d, t in enumerate(targets) if d == 0 or t != word]
+        loss += ref_block_of_one(x, r1neg, kept, [1.0] + [0.0] * (len(kept) - 1), alpha, dx, learn, hs=False)
+    r0[row] += dx
+    before = [m.copy() for m in (syn1, syn1neg) if m is not None]
+
+    got = trainer.probe.one_context(word, row, targets, alpha, learn)
+    assert got == pytest.approx(loss, rel=1e-5, abs=1e-5)
+    np.testing.assert_allclose(syn0, r0, atol=1e-5)
+    for m, ref in ((syn1, r1), (syn1neg, r1neg)):
+        if m is not None:
+            np.testing.assert_allclose(m, ref, atol=1e-5)
+    if not learn:
+        assert all((m == b).all() for m, b in zip([m for m in (syn1, syn1neg) if m is not None], before))
+    if np.abs(dx).max() > 1e-4:  # a step was taken (saturated HS takes none) and the row moved by it
+        assert not np.allclose(syn0[row], make_model(D=21, negative=negative, hs=hs, scale=scale)[1][row])

@@ -185,6 +185,8 @@ cdef extern from "isa.h" nogil:
                            int n_context, const uint32_t *targets, float alpha)
         float (*cbow)(const w2v_model *m, uint32_t word, const uint32_t *context, int n_context,
                       const uint32_t *targets, float alpha, float *neu1, float *neu1e)
+        float (*one_context)(const w2v_model *m, w2v_thread *t, uint32_t word, uint32_t context,
+                             const uint32_t *targets, float alpha, int learn)
     const w2v_isa *w2v_isa_select(const char *name)
     const w2v_probe *w2v_probe_of(const w2v_isa *isa)
     int w2v_train_thread(const w2v_model *m, w2v_thread *t)

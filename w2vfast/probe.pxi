@@ -44,6 +44,17 @@ cdef class Probe:
         return self.probe.cbow(&self.trainer.model, word, &context[0] if context.shape[0] else NULL,
                                context.shape[0], &targets[0], alpha, &neu1[0], &neu1e[0])
 
+    def one_context(self, uint32_t word, uint32_t context, const uint32_t[::1] targets not None, float alpha,
+                    bint learn=True):
+        """PV-DBOW's document example: one row (`context`, any row of the input matrix) predicts
+        the word as a block of one context; with learn False the output rows stay."""
+        self._check_step(word, targets)
+        self._check_word(context)
+        if self.trainer.n_threads == 0:
+            self.trainer._alloc_threads(1)
+        return self.probe.one_context(&self.trainer.model, &self.trainer.threads[0], word, context,
+                                      &targets[0], alpha, learn)
+
     cdef _check_word(self, uint32_t w):
         if w >= self.trainer.model.vocab_size:
             raise IndexError(f"word {w} outside the vocabulary")
