@@ -75,7 +75,7 @@ typedef struct {
 
 /* How many words ahead PV-DBOW draws its noise words and asks for their rows: the rows are
  * random and mostly cache misses, and one word's update is too short to cover one
- * (BENCHMARKS.md: inference 1.33 x faster with 16 than with 1, 8 and 32 slower than 16). */
+ * (BENCHMARKS.md: inference 1.2-1.4 x faster with 16 than with 1; 8 and 32 slower than 16). */
 #define W2V_DRAW_AHEAD 16
 
 typedef struct {
