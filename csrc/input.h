@@ -43,7 +43,7 @@ W2V_INLINE void w2v_train_cbow(const w2v_model *m, w2v_thread *t, uint32_t word,
     const int D = m->dim;
     if (n_context == 0) return;
     memset(neu1, 0, (size_t)D * sizeof *neu1);
-    memset(neu1e, 0, (size_t)D * sizeof *neu1e);
+    if (!one_pass) memset(neu1e, 0, (size_t)D * sizeof *neu1e); /* w2v_loss_one sets it */
     for (int c = 0; c < n_context; c++) w2v_axpy(1.0f, m->syn0 + (size_t)context[c] * D, neu1, D);
     if (m->cbow_mean) {
         float inv = 1.0f / (float)n_context;
