@@ -244,6 +244,10 @@ cdef class Dictionary:
     def lowercase(self):
         return bool(self.d.lowercase)
 
+    @property
+    def tags_first(self):
+        return bool(self.d.tags_first)
+
     def line_tags(self):
         """With tags_first: each line's tag (bytes; b"" for a line with no field), in line order."""
         if not self.d.tags_first:

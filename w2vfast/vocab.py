@@ -106,7 +106,7 @@ def build_vocabulary(corpus, min_count=opts.default("min_count"), max_vocab=opts
         return new_dictionary(tokenizer, lowercase, tags_first, **kw)
     try:
         return _build(corpus, min_count, max_vocab, read_vocab, record_ids, on_chunk, known,
-                      storage or IdsStorage(), finalize, 1 if tags_first else threads, make, tags_first)
+                      storage or IdsStorage(), finalize, 1 if tags_first else threads, make)
     except _core.SpillError as e:
         raise spill_error(e) from None
 
@@ -163,7 +163,7 @@ def _feed_parts(corpus, parts, record_ids, storage, on_chunk, finalize, make):
 
 
 def _build(corpus, min_count, max_vocab, read_vocab, record_ids, on_chunk, known, storage,
-           finalize, threads, make, tags_first=False):
+           finalize, threads, make):
     parts = _parallel_parts(corpus, threads, max_vocab, read_vocab, known)
     if parts is not None:
         d, fed = _feed_parts(corpus, parts, record_ids, storage, on_chunk, finalize, make)
@@ -185,10 +185,10 @@ def _build(corpus, min_count, max_vocab, read_vocab, record_ids, on_chunk, known
             if on_chunk is not None:
                 on_chunk(n_bytes)
         d.feed(b"", last=True)  # a token never runs from one file into the next
-    return _checked(d, corpus, min_count, read_vocab, record_ids, known, finalize, tags_first=tags_first)
+    return _checked(d, corpus, min_count, read_vocab, record_ids, known, finalize)
 
 
-def _checked(d, corpus, min_count, read_vocab, record_ids, known, finalize, parts=(), tags_first=False):
+def _checked(d, corpus, min_count, read_vocab, record_ids, known, finalize, parts=()):
     """Finalize a fed dictionary (with the `parts` of a parallel pass: see Dictionary.finalize),
     with the errors an unusable corpus deserves."""
     if not finalize:
@@ -196,7 +196,7 @@ def _checked(d, corpus, min_count, read_vocab, record_ids, known, finalize, part
     if d.n_tokens == 0:
         raise VocabularyError(f"corpus {describe_corpus(corpus)} is empty: it has no words")
     if d.n_tokens == _eos_count(d) and read_vocab is None and known is None:
-        lines = "blank lines and tags" if tags_first else "blank lines"  # -tags first: a tag is no word
+        lines = "blank lines and tags" if d.tags_first else "blank lines"  # -tags first: a tag is no word
         raise VocabularyError(f"corpus {describe_corpus(corpus)} has only {lines}: it has no words")
     if known is not None:
         d.finalize(0, keep_order=True)
